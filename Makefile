@@ -1,0 +1,59 @@
+# The two commands: `make run` (demo on SQLite) and `make test` (everything CI runs).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: run test lint test-sqlite test-postgres system-packages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(STAMP_RUN)
+
+## Debian packages the posters and browser tests need (installed only when missing, as root).
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "missing Debian packages:$$missing (run as root or install them)"; \
+	  fi; \
+	fi
+
+run: $(STAMP_RUN)
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || $(MAKE) --no-print-directory system-packages
+	$(BIN)/manyi demo --port $(PORT)
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check api survey analytics tests bench migrations
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test-sqlite: $(STAMP_DEV)
+	MANYI_TEST_DATABASE=sqlite $(BIN)/python -m pytest -q
+
+test-postgres: $(STAMP_DEV)
+	MANYI_TEST_DATABASE=$(PG_URL) $(BIN)/python -m pytest -q
+
+test: $(STAMP_DEV) system-packages lint test-sqlite test-postgres
+
+bench: $(STAMP_DEV)
+	$(BIN)/python bench/submit.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The web application and the ``manyi`` command line: the only layer that knows HTTP."""

@@ -1,0 +1,66 @@
+"""The application factory: ``create_app(settings)`` builds one independent app."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from threading import Lock
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.middleware.gzip import GZipMiddleware
+
+from api.errors import install_error_handlers
+from api.middleware import RequestContextMiddleware
+from api.routes import accounts, customer, display, health, manager
+from api.settings import Settings
+from api.templating import Templates
+from survey.db import make_engine
+from survey.instruments import InstrumentSpec, load_instrument
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class InstrumentCache:
+    """Instrument versions never change, so each is read from the database once per app."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, InstrumentSpec] = {}
+        self._lock = Lock()
+
+    def __call__(self, session: Session, instrument_id: int) -> InstrumentSpec:
+        spec = self._specs.get(instrument_id)
+        if spec is None:
+            spec = load_instrument(session, instrument_id)
+            with self._lock:
+                self._specs[instrument_id] = spec
+        return spec
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> FastAPI:
+    """Build the web app for ``settings``; tests pass their own engine and clock."""
+    app = FastAPI(
+        title="manyi", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.resolved_database_url())
+    app.state.clock = clock
+    app.state.templates = Templates(timezone=settings.timezone)
+    app.state.instrument = InstrumentCache()
+    for module in (health, customer, display, accounts, manager):
+        app.include_router(module.router)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The factory uvicorn calls in each worker process (settings from ``MANYI_*``)."""
+    return create_app(Settings())

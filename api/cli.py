@@ -1,0 +1,215 @@
+"""The ``manyi`` command line: demo, serve, migrate, user add, qr."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, col, select
+
+from api.database import upgrade_database
+from api.settings import Settings
+from survey.accounts import DEMO_PASSWORD, create_user
+from survey.db import begin_write, make_engine
+from survey.demo import DEMO_USERS, demo_exists, seed_demo
+from survey.errors import FontMissing, InvalidAnswer
+from survey.links import PosterPlace, poster_places
+from survey.models import QrLink, Role
+from survey.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
+
+app = typer.Typer(help="manyi: customer satisfaction for service counters.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database (MANYI_DATABASE_URL, default SQLite in ./data) to the newest schema."""
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_database(make_engine(settings.resolved_database_url()))
+    typer.echo("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the web server (migrate first)."""
+    import uvicorn
+
+    if workers > 1:
+        uvicorn.run(
+            "api.app:create_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+        return
+    from api.app import create_app
+
+    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="admin, manager, supervisor or regulator")],
+    organisation: Annotated[list[int], typer.Option(help="Organisation id (repeat for more).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Add an account scoped to one or more organisations."""
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url())
+    with Session(engine) as session:
+        begin_write(session)
+        try:
+            create_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                organisation_ids=organisation,
+                now=_now(),
+            )
+        except InvalidAnswer as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+        session.commit()
+    typer.echo(f"added {role.value} {username}")
+
+
+def _poster_info(place: PosterPlace, *, base_url: str, hotline: str) -> PosterInfo:
+    return PosterInfo(
+        url=f"{base_url.rstrip('/')}/s/{place.token}",
+        organisation=place.organisation,
+        site=place.site,
+        counter=place.counter,
+        staff_name=place.staff_name,
+        job_number=place.job_number,
+        hotline=hotline,
+    )
+
+
+def write_posters(
+    session: Session, *, out: Path, settings: Settings, site_id: int | None, fmt: str
+) -> list[Path]:
+    """Write one poster per printable link (PNG or SVG), or one PDF sheet per site."""
+    out.mkdir(parents=True, exist_ok=True)
+    places = poster_places(session, now=_now(), site_id=site_id)
+    written: list[Path] = []
+    infos = [
+        (
+            place,
+            _poster_info(place, base_url=settings.base_url, hotline=settings.supervision_hotline),
+        )
+        for place in places
+    ]
+    if fmt == "pdf":
+        for current_site in sorted({place.site_id for place in places}):
+            path = out / f"site-{current_site}.pdf"
+            path.write_bytes(site_sheet_pdf([i for p, i in infos if p.site_id == current_site]))
+            written.append(path)
+        return written
+    for place, info in infos:
+        stem = f"site-{place.site_id}-counter-{place.counter_code}-{place.token[:6]}"
+        if fmt == "svg":
+            path = out / f"{stem}.svg"
+            path.write_text(poster_svg(info), encoding="utf-8")
+        else:
+            path = out / f"{stem}.png"
+            path.write_bytes(poster_png(info))
+        written.append(path)
+    return written
+
+
+@app.command()
+def qr(
+    out: Annotated[Path, typer.Option(help="Folder to write the posters to.")],
+    site: Annotated[int | None, typer.Option(help="Only this site's counters.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="png, svg or pdf (a sheet per site).")
+    ] = "png",
+) -> None:
+    """Write QR posters for the counters' survey links."""
+    if fmt not in ("png", "svg", "pdf"):
+        typer.echo("error: --format must be png, svg or pdf", err=True)
+        raise typer.Exit(2)
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        if fmt != "svg":
+            find_cjk_font()
+        with Session(engine) as session:
+            written = write_posters(session, out=out, settings=settings, site_id=site, fmt=fmt)
+    except FontMissing as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3) from error
+    typer.echo(f"wrote {len(written)} file(s) to {out}")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    responses: Annotated[int, typer.Option(help="Synthetic responses to seed.")] = 2000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Seed and write posters only.")
+    ] = False,
+) -> None:
+    """Create a demo database with six months of answers, write posters and serve it."""
+    base_url = f"http://127.0.0.1:{port}"
+    settings = Settings(demo_mode=True, base_url=base_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url())
+    upgrade_database(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        if not demo_exists(session):
+            typer.echo(f"seeding the demo organisation with {responses} responses ...")
+            seed_demo(
+                session, now=_now(), n_responses=responses, salt=settings.resolved_secret_key()
+            )
+        poster_dir = settings.data_dir / "posters"
+        try:
+            written = write_posters(
+                session, out=poster_dir, settings=settings, site_id=None, fmt="png"
+            )
+            written += write_posters(
+                session, out=poster_dir, settings=settings, site_id=None, fmt="pdf"
+            )
+            typer.echo(f"posters: {len(written)} files in {poster_dir.resolve()}")
+        except FontMissing as error:
+            typer.echo(f"posters skipped: {error}")
+        places = poster_places(session, now=_now())
+        display = session.exec(select(QrLink).where(col(QrLink.rotating).is_(True))).first()
+    typer.echo("")
+    typer.echo("manyi demo is ready")
+    if places:
+        typer.echo(
+            f"  customer survey (counter {places[0].counter}): {base_url}/s/{places[0].token}"
+        )
+    if display is not None:
+        typer.echo(f"  counter display (rotating QR):   {base_url}/display/{display.display_token}")
+    typer.echo(f"  manager, supervisor, regulator:  {base_url}/login")
+    typer.echo(f"  accounts: {', '.join(DEMO_USERS)}; password '{DEMO_PASSWORD}' (demo mode only)")
+    typer.echo(f"  health:   {base_url}/healthz")
+    if no_serve:
+        return
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(
+        create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"
+    )
+
+
+def main() -> None:
+    app()

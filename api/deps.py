@@ -1,0 +1,64 @@
+"""Dependencies shared by the routes: database session, clock, settings, current account."""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from api.errors import NotAuthenticated
+from api.settings import Settings
+from survey.accounts import Account, account_for_session
+from survey.errors import Forbidden
+from survey.models import Role
+
+SESSION_COOKIE = "manyi_session"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One database session per request; use cases commit, routes never do."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_now(request: Request) -> datetime:
+    """The current time from the app's clock (tests inject a fixed one)."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+NowDep = Annotated[datetime, Depends(get_now)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_current_account(request: Request, session: SessionDep, now: NowDep) -> Account:
+    """The signed-in account, or NotAuthenticated."""
+    token = request.state.cookies.get(SESSION_COOKIE, "")
+    account = account_for_session(session, token=token, now=now)
+    if account is None:
+        raise NotAuthenticated()
+    return account
+
+
+CurrentAccount = Annotated[Account, Depends(get_current_account)]
+
+
+def require_role(*roles: Role) -> Callable[[Account], Account]:
+    """A dependency that admits only accounts with one of ``roles`` (403 otherwise)."""
+
+    def check(account: CurrentAccount) -> Account:
+        if account.role not in roles:
+            raise Forbidden(account.username)
+        return account
+
+    return check
+
+
+CurrentManager = Annotated[Account, Depends(require_role(Role.manager, Role.admin))]

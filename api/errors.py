@@ -1,0 +1,227 @@
+"""One place that turns errors into statuses: a friendly page for people, JSON for programs.
+
+Each domain error maps to exactly one status and one message; the message is translated
+into the request's language.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from api.forms import CsrfFailed, RequestTooLarge, UnsupportedForm
+from api.templating import render, translate
+from survey import errors as domain
+from survey.errors import N_
+
+
+class NotAuthenticated(Exception):
+    """No valid login session (people are sent to the login page, programs get 401)."""
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    status: int
+    code: str
+    title: str
+    message: str
+
+
+_KINDS: list[tuple[type[Exception], ErrorKind]] = [
+    (
+        domain.LinkNotFound,
+        ErrorKind(
+            404,
+            "link_not_found",
+            N_("This code is not valid"),
+            N_("We could not find this survey. Please scan the code at the counter again."),
+        ),
+    ),
+    (
+        domain.LinkRevoked,
+        ErrorKind(
+            410,
+            "link_revoked",
+            N_("This survey has been withdrawn"),
+            N_(
+                "This code is no longer in use. "
+                "Please scan the code currently shown at the counter."
+            ),
+        ),
+    ),
+    (
+        domain.LinkExpired,
+        ErrorKind(
+            410,
+            "link_expired",
+            N_("This code has expired"),
+            N_(
+                "This code is no longer valid. Please scan the code currently shown at the counter."
+            ),
+        ),
+    ),
+    (
+        domain.DuplicateSubmission,
+        ErrorKind(
+            409,
+            "duplicate_submission",
+            N_("We already have your answer"),
+            N_(
+                "Thank you: you answered at this counter a few minutes ago, "
+                "so we counted that answer."
+            ),
+        ),
+    ),
+    (
+        domain.NotFound,
+        ErrorKind(
+            404,
+            "not_found",
+            N_("Not found"),
+            N_("The page you asked for does not exist or is not yours to see."),
+        ),
+    ),
+    (
+        domain.Forbidden,
+        ErrorKind(
+            403,
+            "forbidden",
+            N_("Not allowed"),
+            N_("Your account does not have the right role for this page."),
+        ),
+    ),
+    (
+        domain.InvalidAnswer,
+        ErrorKind(
+            422, "invalid", N_("Please check your input"), N_("Some of what was sent is not valid.")
+        ),
+    ),
+    (
+        domain.FontMissing,
+        ErrorKind(
+            503,
+            "font_missing",
+            N_("Posters are unavailable"),
+            N_("No CJK font is installed on the server; install Debian's fonts-noto-cjk."),
+        ),
+    ),
+    (
+        RequestTooLarge,
+        ErrorKind(
+            413,
+            "too_large",
+            N_("Too much data"),
+            N_("What was sent is larger than this form accepts."),
+        ),
+    ),
+    (
+        UnsupportedForm,
+        ErrorKind(
+            415,
+            "unsupported_form",
+            N_("Unsupported form"),
+            N_("Send the form as URL-encoded or multipart data."),
+        ),
+    ),
+    (
+        CsrfFailed,
+        ErrorKind(
+            403,
+            "csrf_failed",
+            N_("Please open the form again"),
+            N_("The form was open too long or came from another page. Open it again and resend."),
+        ),
+    ),
+]
+_HTTP_KINDS = {
+    404: ErrorKind(
+        404,
+        "not_found",
+        N_("Not found"),
+        N_("The page you asked for does not exist or is not yours to see."),
+    ),
+    405: ErrorKind(
+        405,
+        "method_not_allowed",
+        N_("Not allowed"),
+        N_("This address does not accept that kind of request."),
+    ),
+}
+_VALIDATION = ErrorKind(
+    422, "invalid", N_("Please check your input"), N_("Some of what was sent is not valid.")
+)
+
+
+def kind_of(error: Exception) -> ErrorKind | None:
+    for error_type, kind in _KINDS:
+        if isinstance(error, error_type):
+            return kind
+    return None
+
+
+def error_response(request: Request, kind: ErrorKind, *, detail: Any = None) -> Response:
+    """A page in the request's language for browsers, a JSON body for programs."""
+    if "text/html" in request.headers.get("accept", ""):
+        return render(
+            request,
+            "errors/error.html",
+            {
+                "title": translate(request, kind.title),
+                "message": translate(request, kind.message),
+                "status": kind.status,
+            },
+            status_code=kind.status,
+        )
+    body: dict[str, Any] = {"error": kind.code, "message": kind.message}
+    if detail is not None:
+        body["detail"] = detail
+    return JSONResponse(body, status_code=kind.status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the mapping on the app."""
+
+    async def on_known_error(request: Request, error: Exception) -> Response:
+        kind = kind_of(error)
+        assert kind is not None
+        detail = None
+        if isinstance(error, domain.InvalidAnswer):
+            detail = {key: value.render() for key, value in error.errors.items()}
+        return error_response(request, kind, detail=detail)
+
+    for error_type, _kind in _KINDS:
+        app.add_exception_handler(error_type, on_known_error)
+
+    async def on_not_authenticated(request: Request, _error: Exception) -> Response:
+        if "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return JSONResponse(
+            {"error": "not_authenticated", "message": "Log in first."}, status_code=401
+        )
+
+    app.add_exception_handler(NotAuthenticated, on_not_authenticated)
+
+    async def on_http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        kind = _HTTP_KINDS.get(error.status_code)
+        if kind is None:
+            return JSONResponse(
+                {"error": "http_error", "message": str(error.detail)},
+                status_code=error.status_code,
+                headers=error.headers,
+            )
+        return error_response(request, kind)
+
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+    async def on_validation_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in error.errors()
+        ]
+        return error_response(request, _VALIDATION, detail=detail)
+
+    app.add_exception_handler(RequestValidationError, on_validation_error)

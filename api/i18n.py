@@ -1,0 +1,94 @@
+"""Languages: choosing one per request, gettext catalogues and Babel formatting.
+
+Catalogues are the ``.po`` files under ``api/locales``; they are compiled in memory at
+start (Babel's ``read_po``/``write_mo``), so no compiled ``.mo`` file is kept in the tree.
+"""
+
+from datetime import datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES: Final = ("zh_Hans", "zh_Hant", "en")
+DEFAULT_LOCALE: Final = "zh_Hans"
+LOCALE_NAMES: Final = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+HTML_LANG: Final = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
+LOCALE_DIR: Final = Path(__file__).parent / "locales"
+
+_TRADITIONAL_REGIONS = {"tw", "hk", "mo", "hant"}
+
+
+def normalise_locale(tag: str) -> str | None:
+    """Map a language tag (``zh-TW``, ``zh-Hans-CN``, ``en-GB``, ``zh_Hant``) to ours.
+
+    Chinese picks the script from an explicit script subtag, else from the region
+    (Taiwan, Hong Kong and Macao write Traditional). Returns ``None`` for other languages.
+    Written by hand: Babel's negotiation does not infer the script from the region.
+    """
+    parts = tag.strip().replace("_", "-").lower().split("-")
+    if not parts or not parts[0]:
+        return None
+    if parts[0] == "en":
+        return "en"
+    if parts[0] == "zh":
+        return "zh_Hant" if any(p in _TRADITIONAL_REGIONS for p in parts[1:]) else "zh_Hans"
+    return None
+
+
+def negotiate_locale(accept_language: str | None) -> str:
+    """The best of our locales for an ``Accept-Language`` header, by quality value."""
+    if not accept_language:
+        return DEFAULT_LOCALE
+    candidates: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        locale = normalise_locale(tag)
+        if locale is not None and quality > 0:
+            candidates.append((-quality, index, locale))
+    return min(candidates)[2] if candidates else DEFAULT_LOCALE
+
+
+@cache
+def translations(locale: str) -> Translations:
+    """The gettext translations of one locale (English is the source language)."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return Translations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=Locale.parse(locale))
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def gettext(locale: str, message: str) -> str:
+    return translations(locale).gettext(message)
+
+
+def format_number(value: float | int, locale: str, *, digits: int = 0) -> str:
+    """A number for reading, e.g. ``1,234`` or ``4.25``."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def format_when(value: datetime | None, locale: str, *, timezone: str) -> str:
+    """A date and time in the reader's language and time zone; empty for ``None``."""
+    if value is None:
+        return ""
+    return format_datetime(value, format="medium", locale=locale, tzinfo=ZoneInfo(timezone))

@@ -1,0 +1,106 @@
+"""Signing in and out."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import SESSION_COOKIE, NowDep, SessionDep, SettingsDep
+from api.forms import PostedFormDep, check_csrf_token, make_csrf_token
+from api.templating import render, translate
+from survey.accounts import SESSION_LIFETIME, log_in, log_out
+from survey.errors import N_, AuthenticationFailed
+from survey.models import Role
+
+router = APIRouter()
+
+HOME_BY_ROLE = {
+    Role.manager: "/manager",
+    Role.admin: "/manager",
+    Role.supervisor: "/manager",
+    Role.regulator: "/manager",
+}
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths are followed after login (no open redirect)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return ""
+
+
+def _login_page(
+    request: Request,
+    settings: SettingsDep,
+    *,
+    error: str = "",
+    status: int = 200,
+    username: str = "",
+    next_path: str = "",
+) -> Response:
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "error": error,
+            "username": username,
+            "next_path": next_path,
+            "csrf_token": make_csrf_token(settings.resolved_secret_key(), request.state.device_id),
+            "demo_mode": settings.demo_mode,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/login")
+def show_login(request: Request, settings: SettingsDep) -> Response:
+    return _login_page(
+        request, settings, next_path=_safe_next(request.query_params.get("next", ""))
+    )
+
+
+@router.post("/login")
+def submit_login(
+    request: Request, form: PostedFormDep, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> Response:
+    check_csrf_token(
+        settings.resolved_secret_key(), request.state.device_id, form.get("csrf_token")
+    )
+    username = form.get("username")[:80]
+    next_path = _safe_next(form.get("next"))
+    try:
+        token = log_in(
+            session,
+            username=username,
+            password=form.get("password")[:200],
+            now=now,
+            allow_demo_password=settings.demo_mode,
+        )
+    except AuthenticationFailed:
+        message = translate(request, N_("Wrong username or password."))
+        return _login_page(
+            request, settings, error=message, status=401, username=username, next_path=next_path
+        )
+    response = RedirectResponse(next_path or "/manager", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    return response
+
+
+@router.post("/logout")
+def submit_logout(
+    request: Request, form: PostedFormDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    check_csrf_token(
+        settings.resolved_secret_key(), request.state.device_id, form.get("csrf_token")
+    )
+    token = request.state.cookies.get(SESSION_COOKIE, "")
+    if token:
+        log_out(session, token=token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

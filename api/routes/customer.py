@@ -1,0 +1,207 @@
+"""The customer's pages: the questionnaire behind a QR code, and its thanks page."""
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import NowDep, SessionDep, SettingsDep
+from api.forms import PostedFormDep, check_csrf_token, make_csrf_token
+from api.settings import Settings
+from api.templating import render, translate
+from survey.errors import N_, FieldError, InvalidAnswer
+from survey.instruments import InstrumentSpec, ItemSpec
+from survey.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
+from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
+from survey.places import staff_on_duty
+from survey.responses import (
+    ANSWER_FIELDS,
+    DuplicatePolicy,
+    asked_items,
+    field_name,
+    read_answers,
+    submit_response,
+)
+
+router = APIRouter()
+
+
+def _rotating_code(form_or_query: Any) -> RotatingCode | None:
+    window, signature = form_or_query.get("w", ""), form_or_query.get("sig", "")
+    if not window or not signature or not str(window).isdigit() or len(str(window)) > 12:
+        return None
+    return RotatingCode(window=int(window), signature=str(signature))
+
+
+def _check_rotation(
+    link: QrLink,
+    code: RotatingCode | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    submitting: bool,
+) -> None:
+    if not link.rotating:
+        return
+    grace = settings.rotation_grace_windows
+    if submitting:
+        grace += math.ceil(settings.rotating_submit_minutes * 60 / settings.rotation_seconds)
+    check_rotating_code(
+        link.token,
+        code,
+        now=now,
+        period_seconds=settings.rotation_seconds,
+        grace_windows=grace,
+        secret=settings.resolved_secret_key(),
+    )
+
+
+def _page_context(
+    request: Request,
+    session: SessionDep,
+    link: QrLink,
+    *,
+    submission_key: str,
+    values: dict[str, str],
+    errors: dict[str, FieldError],
+    code: RotatingCode | None,
+) -> dict[str, Any]:
+    campaign = session.get(Campaign, link.campaign_id)
+    counter = session.get(Counter, link.counter_id)
+    assert campaign is not None and counter is not None
+    site = session.get(Site, counter.site_id)
+    assert site is not None
+    organisation = session.get(Organisation, site.organisation_id)
+    staff = (
+        session.get(StaffMember, link.staff_member_id)
+        if link.staff_member_id
+        else staff_on_duty(session, counter_id=counter.id or 0)
+    )
+    spec: InstrumentSpec = request.app.state.instrument(session, campaign.instrument_id)
+    items = asked_items(
+        spec, items_per_dimension=campaign.items_per_dimension, submission_key=submission_key
+    )
+    asked = {item.id for item in items}
+    sections: list[tuple[str, list[ItemSpec]]] = [
+        (dim.code, [item for item in dim.items if item.id in asked]) for dim in spec.dimensions
+    ]
+    settings: Settings = request.app.state.settings
+    return {
+        "link": link,
+        "campaign": campaign,
+        "counter": counter,
+        "site": site,
+        "organisation": organisation,
+        "staff": staff,
+        "spec": spec,
+        "sections": [(code_, rows) for code_, rows in sections if rows],
+        "answer_fields": ANSWER_FIELDS[campaign.mode],
+        "field_name": field_name,
+        "scale": range(spec.scale_min, spec.scale_max + 1),
+        "overall_scale": range(spec.overall_min, spec.overall_max + 1),
+        "values": values,
+        "errors": {
+            key: translate(request, e.message) % dict(e.params) for key, e in errors.items()
+        },
+        "submission_key": submission_key,
+        "csrf_token": make_csrf_token(settings.resolved_secret_key(), request.state.device_id),
+        "rotating_code": code,
+        "large_text": request.query_params.get("text") == "large" or values.get("text") == "large",
+        "hotline": settings.supervision_hotline,
+    }
+
+
+@router.get("/s/{token}")
+def show_survey(
+    request: Request, token: str, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> Response:
+    """The questionnaire for the counter this QR code belongs to."""
+    link = get_link_or_raise(session, token, now=now)
+    code = _rotating_code(request.query_params)
+    _check_rotation(link, code, settings, now, submitting=False)
+    context = _page_context(
+        request, session, link, submission_key=new_token(), values={}, errors={}, code=code
+    )
+    response: Response = render(request, "customer/survey.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/s/{token}")
+def submit_survey(
+    request: Request,
+    token: str,
+    form: PostedFormDep,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """Validate and store the answers, then redirect to the thanks page (post/redirect/get)."""
+    link = get_link_or_raise(session, token, now=now)
+    code = _rotating_code(form)
+    _check_rotation(link, code, settings, now, submitting=True)
+    secret = settings.resolved_secret_key()
+    check_csrf_token(secret, request.state.device_id, form.get("csrf_token"))
+    submission_key = form.get("submission_key")
+    campaign = session.get(Campaign, link.campaign_id)
+    assert campaign is not None
+    spec: InstrumentSpec = request.app.state.instrument(session, campaign.instrument_id)
+    values = dict(form.fields)
+    try:
+        if form.undecodable:
+            raise InvalidAnswer(
+                {
+                    name: N_("This text arrived in an encoding we cannot read; please retype it.")
+                    for name in form.undecodable
+                }
+            )
+        items = asked_items(
+            spec,
+            items_per_dimension=campaign.items_per_dimension,
+            submission_key=submission_key,
+        )
+        answers = read_answers(
+            form.fields,
+            spec=spec,
+            mode=campaign.mode,
+            items=items,
+            ask_importance=campaign.ask_importance,
+        )
+        submit_response(
+            session,
+            token=token,
+            submission_key=submission_key,
+            answers=answers,
+            locale=request.state.locale,
+            device_id=request.state.device_id,
+            client_address=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", "")[:300],
+            salt=secret,
+            policy=DuplicatePolicy(
+                window=timedelta(minutes=settings.duplicate_window_minutes),
+                max_per_client=settings.max_responses_per_client,
+            ),
+            now=now,
+        )
+    except InvalidAnswer as invalid:
+        context = _page_context(
+            request,
+            session,
+            link,
+            submission_key=submission_key or new_token(),
+            values=values,
+            errors=invalid.errors,
+            code=code,
+        )
+        return render(request, "customer/survey.html", context, status_code=422)
+    return RedirectResponse(f"/s/{token}/thanks", status_code=303)
+
+
+@router.get("/s/{token}/thanks")
+def show_thanks(request: Request, token: str, settings: SettingsDep) -> Response:
+    """Thanks, with the supervision hotline for anything that needs an answer."""
+    return render(
+        request, "customer/thanks.html", {"token": token, "hotline": settings.supervision_hotline}
+    )

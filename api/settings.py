@@ -1,0 +1,54 @@
+"""Settings from the environment (``MANYI_*``); created by the caller, never at import."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator may configure. Defaults suit a laptop demo on SQLite."""
+
+    model_config = SettingsConfigDict(env_prefix="MANYI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    secret_key: str = Field(default="", description="Signs cookies and rotating QR codes.")
+    base_url: str = "http://127.0.0.1:8000"
+    demo_mode: bool = False
+    secure_cookies: bool = Field(
+        default=False, description="Mark cookies Secure; switch on behind HTTPS."
+    )
+    duplicate_window_minutes: int = Field(default=10, ge=0)
+    max_responses_per_client: int = Field(default=5, ge=1)
+    rotation_seconds: int = Field(default=180, ge=30)
+    rotation_grace_windows: int = Field(default=1, ge=0)
+    rotating_submit_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="How long after its window a rotating code's form may be sent.",
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    supervision_hotline: str = "12300"
+    timezone: str = "Asia/Shanghai"
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'manyi.sqlite3').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The secret key; one is generated and kept in the data directory if unset."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        import secrets
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

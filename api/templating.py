@@ -1,0 +1,97 @@
+"""One Jinja2 environment per language, with autoescape and the i18n extension.
+
+Each environment has that language's gettext installed, so ``{% trans %}`` needs no
+per-request state and concurrent requests in different languages cannot mix.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from api import i18n
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _make_environment(locale: str, *, timezone: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(("html", "svg", "xml")),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = partial(_number, locale=locale)
+    env.filters["when"] = partial(_when, locale=locale, timezone=timezone)
+    env.globals.update(
+        locale=locale,
+        html_lang=i18n.HTML_LANG[locale],
+        locales=i18n.LOCALES,
+        locale_names=i18n.LOCALE_NAMES,
+    )
+    return env
+
+
+def _number(value: float | int, digits: int = 0, *, locale: str) -> str:
+    return i18n.format_number(value, locale, digits=digits)
+
+
+def _when(value: datetime | None, *, locale: str, timezone: str) -> str:
+    return i18n.format_when(value, locale, timezone=timezone)
+
+
+class Templates:
+    """Renders a template in the request's language."""
+
+    def __init__(self, *, timezone: str) -> None:
+        self.environments = {
+            locale: _make_environment(locale, timezone=timezone) for locale in i18n.LOCALES
+        }
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        locale: str | None = None,
+    ) -> HTMLResponse:
+        locale = locale or str(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
+        template = self.environments[locale].get_template(name)
+        html = template.render({"request": request, **(context or {})})
+        return HTMLResponse(html, status_code=status_code)
+
+    def gettext(self, locale: str, message: str) -> str:
+        return i18n.gettext(locale, message)
+
+
+def templates_of(request: Request) -> Templates:
+    """The app's :class:`Templates` (typed access to ``app.state``)."""
+    templates: Templates = request.app.state.templates
+    return templates
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render ``name`` in the request's language."""
+    return templates_of(request).render(request, name, context, status_code=status_code)
+
+
+def translate(request: Request, message: str) -> str:
+    """``message`` in the request's language."""
+    return i18n.gettext(str(getattr(request.state, "locale", i18n.DEFAULT_LOCALE)), message)

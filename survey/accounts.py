@@ -1,0 +1,158 @@
+"""Accounts, passwords (argon2id through pwdlib) and login sessions.
+
+A login session is a random token in an HttpOnly cookie; only its SHA-256 is stored, so a
+copy of the database does not let anyone sign in. Logging out deletes the row.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from survey.db import begin_write
+from survey.errors import AuthenticationFailed, InvalidAnswer
+from survey.models import LoginSession, Organisation, Role, User, UserOrganisation
+
+SESSION_LIFETIME = timedelta(hours=12)
+DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's shared password, accepted only in demo mode
+_password_hash = PasswordHash((Argon2Hasher(),))
+# Verified against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _password_hash.hash("not a real password")
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in user with the organisations they may see."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    organisation_ids: frozenset[int]
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _password_hash.hash(password)
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    organisation_ids: Iterable[int],
+    display_name: str = "",
+    now: datetime,
+) -> User:
+    """Add an account scoped to organisations. Does not commit."""
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise InvalidAnswer({"username": "A username has 1 to 80 characters."})
+    if len(password) < 4:
+        raise InvalidAnswer({"password": "A password has at least 4 characters."})
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise InvalidAnswer({"username": "This username is taken."})
+    org_ids = sorted(set(organisation_ids))
+    known = session.exec(select(Organisation.id).where(Organisation.id.in_(org_ids))).all()  # type: ignore[union-attr]
+    if len(known) != len(org_ids):
+        raise InvalidAnswer({"organisations": "Unknown organisation."})
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=role,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    for organisation_id in org_ids:
+        session.add(UserOrganisation(user_id=user.id, organisation_id=organisation_id))
+    session.flush()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def log_in(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    now: datetime,
+    allow_demo_password: bool = False,
+) -> str:
+    """Check the password and open a login session; returns the cookie token. Commits.
+
+    The demo's shared password is refused unless ``allow_demo_password`` (demo mode), so a
+    demo database later served for real does not keep four well-known logins.
+    """
+    if password == DEMO_PASSWORD and not allow_demo_password:
+        _password_hash.verify(password, _DUMMY_HASH)
+        raise AuthenticationFailed(username)
+    begin_write(session)
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    if user is None or not user.active:
+        _password_hash.verify(password, _DUMMY_HASH)
+        raise AuthenticationFailed(username)
+    valid, new_hash = _password_hash.verify_and_update(password, user.password_hash)
+    if not valid:
+        raise AuthenticationFailed(username)
+    if new_hash is not None:
+        user.password_hash = new_hash
+        session.add(user)
+    assert user.id is not None
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    session.commit()
+    return token
+
+
+def log_out(session: Session, *, token: str) -> None:
+    """End the login session of this cookie token (if any). Commits."""
+    begin_write(session)
+    session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))  # type: ignore[arg-type]
+    session.commit()
+
+
+def account_for_session(session: Session, *, token: str, now: datetime) -> Account | None:
+    """The account behind a cookie token, or ``None`` if unknown, expired or inactive."""
+    if not token or len(token) > 100:
+        return None
+    row = session.exec(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)  # type: ignore[arg-type]
+        .where(LoginSession.token_hash == _token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    if login.expires_at <= now or not user.active or user.id is None:
+        return None
+    org_ids = session.exec(
+        select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == user.id)
+    ).all()
+    return Account(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        organisation_ids=frozenset(org_ids),
+    )

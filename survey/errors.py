@@ -1,0 +1,69 @@
+"""The domain's errors: one tree, so the web layer maps each to one status and page."""
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a deferred marker
+    """Mark a message for translation without translating it here (the web layer does)."""
+    return message
+
+
+class FieldError(NamedTuple):
+    """A message template (English, ``%(name)s`` placeholders) and its values."""
+
+    message: str
+    params: Mapping[str, int | str] = {}
+
+    def render(self) -> str:
+        return self.message % dict(self.params) if self.params else self.message
+
+
+class SurveyError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class NotFound(SurveyError):
+    """The thing asked for does not exist, or the caller may not see it."""
+
+
+class LinkNotFound(NotFound):
+    """No survey link has this token (forged, mistyped, or a rotating code's bad signature)."""
+
+
+class LinkRevoked(SurveyError):
+    """The organisation withdrew this link."""
+
+
+class LinkExpired(SurveyError):
+    """The link, or the time window of a rotating code, has passed."""
+
+
+class DuplicateSubmission(SurveyError):
+    """The same device or client answered at this counter moments ago."""
+
+
+class InvalidAnswer(SurveyError):
+    """Submitted data break the rules; ``errors`` maps a field name to a :class:`FieldError`.
+
+    A plain string is accepted for a message without values.
+    """
+
+    def __init__(self, errors: Mapping[str, FieldError | str]) -> None:
+        self.errors = {
+            key: value if isinstance(value, FieldError) else FieldError(value)
+            for key, value in errors.items()
+        }
+        super().__init__("; ".join(f"{k}: {v.render()}" for k, v in self.errors.items()))
+
+
+class AuthenticationFailed(SurveyError):
+    """Wrong username or password, or an inactive account."""
+
+
+class Forbidden(SurveyError):
+    """The account's role does not allow this."""
+
+
+class FontMissing(SurveyError):
+    """No CJK font is installed, so posters with Chinese text cannot be drawn."""

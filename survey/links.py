@@ -1,0 +1,210 @@
+"""QR survey links: unguessable tokens, revocation, expiry and rotating counter codes.
+
+A printed poster carries a fixed token. A counter display shows a *rotating* code instead:
+the token plus a time-window number and an HMAC of both, so a photo of the screen taken
+home stops working once its window and a short grace period have passed.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from survey.errors import LinkExpired, LinkNotFound, LinkRevoked, NotFound
+from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
+
+TOKEN_BYTES = 16
+
+
+def new_token() -> str:
+    """128 random bits, URL-safe: not guessable, not sequential."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def create_link(
+    session: Session,
+    *,
+    campaign_id: int,
+    counter_id: int,
+    staff_member_id: int | None = None,
+    rotating: bool = False,
+    expires_at: datetime | None = None,
+    now: datetime,
+) -> QrLink:
+    """Create a survey link for a counter of the campaign's organisation. Does not commit."""
+    campaign = session.get(Campaign, campaign_id)
+    counter = session.get(Counter, counter_id)
+    if campaign is None or counter is None:
+        raise NotFound("campaign or counter")
+    site = session.get(Site, counter.site_id)
+    if site is None or site.organisation_id != campaign.organisation_id:
+        raise NotFound("counter of another organisation")
+    if staff_member_id is not None:
+        staff = session.get(StaffMember, staff_member_id)
+        if staff is None or staff.organisation_id != campaign.organisation_id:
+            raise NotFound("staff member")
+    link = QrLink(
+        token=new_token(),
+        display_token=new_token(),
+        campaign_id=campaign_id,
+        counter_id=counter_id,
+        staff_member_id=staff_member_id,
+        rotating=rotating,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def revoke_link(session: Session, *, token: str, now: datetime) -> QrLink:
+    """Withdraw a link; it answers 410 from now on. Does not commit."""
+    link = session.exec(select(QrLink).where(QrLink.token == token)).first()
+    if link is None:
+        raise LinkNotFound(token)
+    if link.revoked_at is None:
+        link.revoked_at = now
+        session.add(link)
+    return link
+
+
+@dataclass(frozen=True)
+class RotatingCode:
+    """The time window a rotating code belongs to and its signature."""
+
+    window: int
+    signature: str
+
+
+def rotation_window(now: datetime, *, period_seconds: int) -> int:
+    """The number of the ``period_seconds``-long window that contains ``now``."""
+    return int(now.timestamp()) // period_seconds
+
+
+def sign_window(token: str, window: int, *, secret: str) -> str:
+    """HMAC-SHA256 of the token and window, shortened to 64 bits (hex)."""
+    message = f"{token}:{window}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:16]
+
+
+def current_code(token: str, *, now: datetime, period_seconds: int, secret: str) -> RotatingCode:
+    """The rotating code a counter display shows at ``now``."""
+    window = rotation_window(now, period_seconds=period_seconds)
+    return RotatingCode(window=window, signature=sign_window(token, window, secret=secret))
+
+
+def check_rotating_code(
+    token: str,
+    code: RotatingCode | None,
+    *,
+    now: datetime,
+    period_seconds: int,
+    grace_windows: int,
+    secret: str,
+) -> None:
+    """Accept a code for the current window or up to ``grace_windows`` before it.
+
+    A missing or forged signature is treated like an unknown link (404): it proves nothing.
+    A genuine but old code is expired (410).
+    """
+    if code is None or not hmac.compare_digest(
+        code.signature, sign_window(token, code.window, secret=secret)
+    ):
+        raise LinkNotFound(token)
+    current = rotation_window(now, period_seconds=period_seconds)
+    if code.window > current:
+        raise LinkNotFound(token)
+    if code.window < current - grace_windows:
+        raise LinkExpired(token)
+
+
+def get_link(session: Session, token: str) -> QrLink | None:
+    """The link with this token, whatever its state."""
+    if not token or len(token) > 64:
+        return None
+    return session.exec(select(QrLink).where(QrLink.token == token)).first()
+
+
+def get_link_or_raise(session: Session, token: str, *, now: datetime) -> QrLink:
+    """The link with this token if it may be answered now.
+
+    Raises :class:`LinkNotFound` (no such token), :class:`LinkRevoked` or
+    :class:`LinkExpired` (the link's own expiry or its campaign's last day has passed).
+    """
+    link = get_link(session, token)
+    if link is None:
+        raise LinkNotFound(token)
+    if link.revoked_at is not None:
+        raise LinkRevoked(token)
+    if link.expires_at is not None and link.expires_at <= now:
+        raise LinkExpired(token)
+    campaign = session.get(Campaign, link.campaign_id)
+    if campaign is None:
+        raise LinkNotFound(token)
+    if now.date() > campaign.ends_on:
+        raise LinkExpired(token)
+    return link
+
+
+@dataclass(frozen=True)
+class PosterPlace:
+    """What a poster shows besides its QR code."""
+
+    token: str
+    organisation: str
+    hotline: str
+    site_id: int
+    site: str
+    counter_code: str
+    counter: str
+    staff_name: str | None
+    job_number: str | None
+
+
+def poster_places(
+    session: Session, *, now: datetime, site_id: int | None = None
+) -> list[PosterPlace]:
+    """Every printable link (usable now, not rotating), optionally of one site.
+
+    The staff shown is the link's own staff member, else the one on duty at the counter.
+    """
+    query = (
+        select(QrLink, Counter, Site, Organisation)
+        .join(Counter, col(Counter.id) == QrLink.counter_id)
+        .join(Site, col(Site.id) == Counter.site_id)
+        .join(Organisation, col(Organisation.id) == Site.organisation_id)
+        .where(col(QrLink.revoked_at).is_(None), col(QrLink.rotating).is_(False))
+        .order_by(col(Site.id), col(Counter.code), col(QrLink.id))
+    )
+    if site_id is not None:
+        query = query.where(Site.id == site_id)
+    places = []
+    for link, counter, site, organisation in session.exec(query).all():
+        if link.expires_at is not None and link.expires_at <= now:
+            continue
+        staff = (
+            session.get(StaffMember, link.staff_member_id)
+            if link.staff_member_id
+            else session.exec(
+                select(StaffMember).where(StaffMember.counter_id == counter.id)
+            ).first()
+        )
+        assert site.id is not None
+        places.append(
+            PosterPlace(
+                token=link.token,
+                organisation=organisation.name,
+                hotline=organisation.hotline,
+                site_id=site.id,
+                site=site.name,
+                counter_code=counter.code,
+                counter=counter.name,
+                staff_name=staff.display_name if staff else None,
+                job_number=staff.job_number if staff else None,
+            )
+        )
+    return places

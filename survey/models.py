@@ -1,0 +1,322 @@
+"""All tables of manyi, in one SQLModel metadata.
+
+Alembic reads ``SQLModel.metadata`` from here; nothing else defines tables. Stored enum
+values are stable strings (``StrEnum``) so that a renamed Python member never rewrites data.
+"""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, on every database.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so the value is stored as
+    naive UTC and the zone is put back on reading. Naive datetimes are refused on writing,
+    because a deadline computed from a naive local time is wrong by hours.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum_column(enum: type[StrEnum]) -> Any:
+    """A VARCHAR column holding an enum's values: no database enum type to alter later."""
+    return Column(
+        SAEnum(enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        nullable=False,
+    )
+
+
+def _utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    """A :class:`UTCDateTime` column for ``Field(sa_column=...)``."""
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Role(StrEnum):
+    """What an account may do; each account is scoped to organisations."""
+
+    admin = "admin"
+    manager = "manager"
+    supervisor = "supervisor"
+    regulator = "regulator"
+
+
+class CampaignMode(StrEnum):
+    """How the questionnaire asks each item.
+
+    ``paired`` asks expectation and perception (the classic SERVQUAL form);
+    ``perception_only`` asks perception alone (SERVPERF, the short form);
+    ``three_column`` asks minimum acceptable, desired and perceived (zone of tolerance).
+    """
+
+    paired = "paired"
+    perception_only = "perception_only"
+    three_column = "three_column"
+
+
+class Organisation(SQLModel, table=True):
+    """A service provider or operator: a telecom branch, an exchange, a bank."""
+
+    __tablename__ = "organisations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=80, unique=True)
+    hotline: str = Field(default="", max_length=40)
+
+
+class Site(SQLModel, table=True):
+    """A business hall, branch or service centre."""
+
+    __tablename__ = "sites"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(max_length=200)
+    region_code: str = Field(max_length=12, index=True)
+    address: str = Field(default="", max_length=300)
+
+
+class Counter(SQLModel, table=True):
+    """A service window or any other touchpoint of a site."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="sites.id", index=True)
+    code: str = Field(max_length=20)
+    name: str = Field(max_length=200)
+
+
+class StaffMember(SQLModel, table=True):
+    """A clerk; the job number is public, as business halls show it on the counter."""
+
+    __tablename__ = "staff_members"
+    __table_args__ = (UniqueConstraint("organisation_id", "job_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    site_id: int = Field(foreign_key="sites.id", index=True)
+    job_number: str = Field(max_length=20)
+    display_name: str = Field(max_length=100)
+    photo_path: str | None = Field(default=None, max_length=300)
+    counter_id: int | None = Field(default=None, foreign_key="counters.id", index=True)
+
+
+class Instrument(SQLModel, table=True):
+    """One version of a questionnaire.
+
+    ``key`` names the questionnaire across versions; a change of wording or items makes a
+    new row with ``version + 1`` and ``parent_id`` pointing at the version it came from.
+    ``organisation_id`` is empty for the built-in default instrument.
+    """
+
+    __tablename__ = "instruments"
+    __table_args__ = (UniqueConstraint("organisation_id", "key", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
+    key: str = Field(max_length=80)
+    version: int = Field(default=1)
+    parent_id: int | None = Field(default=None, foreign_key="instruments.id")
+    scale_min: int = Field(default=1)
+    scale_max: int = Field(default=7)
+    overall_min: int = Field(default=1)
+    overall_max: int = Field(default=5)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class InstrumentDimension(SQLModel, table=True):
+    """A dimension of an instrument, e.g. ``tangibles``; order is the display order."""
+
+    __tablename__ = "instrument_dimensions"
+    __table_args__ = (UniqueConstraint("instrument_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(foreign_key="instruments.id", index=True)
+    code: str = Field(max_length=40)
+    position: int
+
+
+class InstrumentItem(SQLModel, table=True):
+    """A question of an instrument, asked on the instrument's scale."""
+
+    __tablename__ = "instrument_items"
+    __table_args__ = (UniqueConstraint("instrument_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(foreign_key="instruments.id", index=True)
+    code: str = Field(max_length=20)
+    dimension_code: str = Field(max_length=40)
+    position: int
+
+
+class InstrumentText(SQLModel, table=True):
+    """Wording of an instrument in one language.
+
+    ``key`` is ``title``, ``intro``, ``overall``, ``dimension.<code>`` or ``item.<code>``.
+    Questionnaire wording is data (versioned with the instrument), not interface text.
+    """
+
+    __tablename__ = "instrument_texts"
+    __table_args__ = (UniqueConstraint("instrument_id", "key", "locale"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(foreign_key="instruments.id", index=True)
+    key: str = Field(max_length=60)
+    locale: str = Field(max_length=10)
+    text: str = Field(max_length=1000)
+
+
+class Campaign(SQLModel, table=True):
+    """An instrument run at places over dates in one mode.
+
+    ``items_per_dimension`` switches on item sampling: each respondent is asked a random
+    subset of that many items per dimension (LibQUAL+ Lite style).
+    """
+
+    __tablename__ = "campaigns"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    instrument_id: int = Field(foreign_key="instruments.id")
+    name: str = Field(max_length=200)
+    mode: CampaignMode = Field(default=CampaignMode.paired, sa_column=_enum_column(CampaignMode))
+    items_per_dimension: int | None = Field(default=None)
+    starts_on: date
+    ends_on: date
+    per_staff: bool = Field(default=False)
+    ask_importance: bool = Field(default=True)
+
+
+class QrLink(SQLModel, table=True):
+    """An unguessable survey link for one counter (and optionally one staff member).
+
+    ``token`` is what the QR code carries. A ``rotating`` link is only accepted with a
+    signature for a recent time window, which the counter display page shows at
+    ``/display/{display_token}``; the bare token of a rotating link is refused.
+    """
+
+    __tablename__ = "qr_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True)
+    display_token: str = Field(max_length=64, unique=True)
+    campaign_id: int = Field(foreign_key="campaigns.id", index=True)
+    counter_id: int = Field(foreign_key="counters.id", index=True)
+    staff_member_id: int | None = Field(default=None, foreign_key="staff_members.id")
+    rotating: bool = Field(default=False)
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One customer's answer to a campaign at a counter.
+
+    Place columns are copied from the link at submission so reports need no joins and a
+    later move of a staff member does not rewrite history. ``submission_key`` makes a
+    double-tapped submit idempotent; ``device_hash`` and ``client_hash`` are salted hashes
+    (never the raw IP address) used to refuse repeats within the duplicate window.
+    """
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (Index("ix_survey_responses_counter_time", "counter_id", "submitted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_key: str = Field(max_length=64, unique=True)
+    link_id: int = Field(foreign_key="qr_links.id", index=True)
+    campaign_id: int = Field(foreign_key="campaigns.id", index=True)
+    instrument_id: int = Field(foreign_key="instruments.id")
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    site_id: int = Field(foreign_key="sites.id", index=True)
+    counter_id: int = Field(foreign_key="counters.id")
+    staff_member_id: int | None = Field(default=None, foreign_key="staff_members.id", index=True)
+    submitted_at: datetime = Field(sa_column=_utc_column(index=True))
+    locale: str = Field(max_length=10)
+    overall: int | None = Field(default=None)
+    comment: str = Field(default="", max_length=2000)
+    device_hash: str = Field(max_length=64)
+    client_hash: str = Field(max_length=64)
+
+
+class ResponseAnswer(SQLModel, table=True):
+    """The answers to one item that a respondent was asked; a blank answer is NULL.
+
+    A row exists for every item the respondent was shown, so that under item sampling
+    'not asked' (no row) differs from 'left blank' (a row of NULLs).
+    """
+
+    __tablename__ = "response_answers"
+
+    response_id: int = Field(foreign_key="survey_responses.id", primary_key=True)
+    item_id: int = Field(foreign_key="instrument_items.id", primary_key=True)
+    expectation: int | None = Field(default=None)
+    perception: int | None = Field(default=None)
+    minimum: int | None = Field(default=None)
+    desired: int | None = Field(default=None)
+
+
+class ResponseImportance(SQLModel, table=True):
+    """Points out of 100 that a respondent gave a dimension."""
+
+    __tablename__ = "response_importance"
+
+    response_id: int = Field(foreign_key="survey_responses.id", primary_key=True)
+    dimension_code: str = Field(max_length=40, primary_key=True)
+    points: int
+
+
+class User(SQLModel, table=True):
+    """An account of a manager, supervisor, regulator or administrator."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True)
+    display_name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=200)
+    role: Role = Field(sa_column=_enum_column(Role))
+    active: bool = Field(default=True)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class UserOrganisation(SQLModel, table=True):
+    """Which organisations an account may see; a regulator has several."""
+
+    __tablename__ = "user_organisations"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", primary_key=True)
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser; the cookie holds a random token, the table only its hash."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: str = Field(max_length=64, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())

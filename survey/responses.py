@@ -1,0 +1,327 @@
+"""Reading, validating and storing a customer's answers.
+
+The form's field names are part of the domain: ``e.<item>``, ``p.<item>``, ``min.<item>``
+and ``des.<item>`` for expectation, perception, minimum acceptable and desired;
+``w.<dimension>`` for importance points; ``overall`` and ``comment``.
+"""
+
+import hashlib
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from survey.db import begin_write
+from survey.errors import N_, DuplicateSubmission, FieldError, InvalidAnswer, LinkNotFound
+from survey.instruments import InstrumentSpec, ItemSpec
+from survey.links import get_link_or_raise
+from survey.models import (
+    Campaign,
+    CampaignMode,
+    Counter,
+    QrLink,
+    ResponseAnswer,
+    ResponseImportance,
+    Site,
+    SurveyResponse,
+)
+
+MAX_COMMENT_LENGTH = 2000
+IMPORTANCE_TOTAL = 100
+SUBMISSION_KEY_MAX = 64
+
+ANSWER_FIELDS: dict[CampaignMode, tuple[str, ...]] = {
+    CampaignMode.paired: ("expectation", "perception"),
+    CampaignMode.perception_only: ("perception",),
+    CampaignMode.three_column: ("minimum", "desired", "perception"),
+}
+FIELD_PREFIX = {"expectation": "e", "perception": "p", "minimum": "min", "desired": "des"}
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    """The answers to one asked item; ``None`` is a blank."""
+
+    item_id: int
+    expectation: int | None = None
+    perception: int | None = None
+    minimum: int | None = None
+    desired: int | None = None
+
+    @property
+    def is_blank(self) -> bool:
+        return all(
+            v is None for v in (self.expectation, self.perception, self.minimum, self.desired)
+        )
+
+
+@dataclass(frozen=True)
+class ResponseInput:
+    """A validated response, ready to store."""
+
+    answers: tuple[ItemAnswer, ...]
+    importance: dict[str, int] | None
+    overall: int | None
+    comment: str
+
+
+def field_name(answer_field: str, item_code: str) -> str:
+    """The form field of one answer, e.g. ``p.q3`` for the perception of item q3."""
+    return f"{FIELD_PREFIX[answer_field]}.{item_code}"
+
+
+def asked_items(
+    spec: InstrumentSpec, *, items_per_dimension: int | None, submission_key: str
+) -> tuple[ItemSpec, ...]:
+    """The items one respondent is asked.
+
+    Without item sampling, every item. With sampling, ``items_per_dimension`` items drawn
+    at random from each dimension, seeded by the submission key so that the page and the
+    submission agree without storing anything in between.
+    """
+    if not items_per_dimension:
+        return spec.items
+    rng = random.Random(submission_key)  # noqa: S311 - a fair draw, not a secret
+    chosen: list[ItemSpec] = []
+    for dimension in spec.dimensions:
+        k = min(items_per_dimension, len(dimension.items))
+        picked = set(rng.sample(range(len(dimension.items)), k))
+        chosen += [item for i, item in enumerate(dimension.items) if i in picked]
+    return tuple(chosen)
+
+
+_OUT_OF_RANGE = N_("Choose a whole number from %(low)s to %(high)s.")
+_STALE_FORM = N_("The form is incomplete; please open it again.")
+
+
+def _read_int(
+    form: Mapping[str, str], name: str, low: int, high: int, errors: dict[str, FieldError]
+) -> int | None:
+    raw = form.get(name, "").strip()
+    if raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        errors[name] = FieldError(_OUT_OF_RANGE, {"low": low, "high": high})
+        return None
+    if not low <= value <= high:
+        errors[name] = FieldError(_OUT_OF_RANGE, {"low": low, "high": high})
+        return None
+    return value
+
+
+def read_answers(
+    form: Mapping[str, str],
+    *,
+    spec: InstrumentSpec,
+    mode: CampaignMode,
+    items: tuple[ItemSpec, ...],
+    ask_importance: bool,
+) -> ResponseInput:
+    """Turn submitted form fields into a :class:`ResponseInput`, or raise InvalidAnswer.
+
+    Every item may be left blank; values out of the scale, non-numbers, an importance
+    allocation that does not total 100, a comment over 2,000 characters and a response
+    with nothing in it at all are refused, each with a message keyed by its field.
+    """
+    errors: dict[str, FieldError] = {}
+    answers: list[ItemAnswer] = []
+    for item in items:
+        values = {
+            answer_field: _read_int(
+                form, field_name(answer_field, item.code), spec.scale_min, spec.scale_max, errors
+            )
+            for answer_field in ANSWER_FIELDS[mode]
+        }
+        answers.append(ItemAnswer(item_id=item.id, **values))
+
+    importance: dict[str, int] | None = None
+    if ask_importance:
+        points = {
+            code: _read_int(form, f"w.{code}", 0, IMPORTANCE_TOTAL, errors)
+            for code in spec.dimension_codes
+        }
+        given = {code: value for code, value in points.items() if value is not None}
+        if given:
+            total = sum(given.values())
+            if total != IMPORTANCE_TOTAL:
+                errors["importance"] = FieldError(
+                    N_("The points must add up to 100 (now %(total)s)."), {"total": total}
+                )
+            else:
+                importance = {code: given.get(code, 0) for code in spec.dimension_codes}
+
+    overall = _read_int(form, "overall", spec.overall_min, spec.overall_max, errors)
+    comment = form.get("comment", "").strip()
+    if len(comment) > MAX_COMMENT_LENGTH:
+        errors["comment"] = FieldError(
+            N_("Please keep the comment within %(limit)s characters."),
+            {"limit": MAX_COMMENT_LENGTH},
+        )
+    if errors:
+        raise InvalidAnswer(errors)
+    if all(a.is_blank for a in answers) and overall is None and not comment and not importance:
+        raise InvalidAnswer({"form": N_("Please answer at least one question.")})
+    return ResponseInput(
+        answers=tuple(answers), importance=importance, overall=overall, comment=comment
+    )
+
+
+def salted_hash(salt: str, *parts: str) -> str:
+    """SHA-256 of the salt and parts; used so raw identifiers are never stored."""
+    digest = hashlib.sha256(salt.encode())
+    for part in parts:
+        digest.update(b"\x1f" + part.encode())
+    return digest.hexdigest()
+
+
+def network_of(address: str) -> str:
+    """The address itself for IPv4, the /64 prefix for IPv6 (a household or a phone)."""
+    if ":" in address:
+        return ":".join(address.split(":")[:4])
+    return address
+
+
+@dataclass(frozen=True)
+class DuplicatePolicy:
+    """How repeats are recognised at one counter.
+
+    The same device (its cookie) may answer once per ``window``. Without a cookie match,
+    at most ``max_per_client`` responses per window may come from one network address and
+    browser (user agent): a hall's shared Wi-Fi puts many honest customers behind one
+    address, so that hash alone is a spam brake, not proof of a repeat.
+    """
+
+    window: timedelta = timedelta(minutes=10)
+    max_per_client: int = 5
+
+
+def submit_response(
+    session: Session,
+    *,
+    token: str,
+    submission_key: str,
+    answers: ResponseInput,
+    locale: str,
+    device_id: str,
+    client_address: str,
+    user_agent: str,
+    salt: str,
+    policy: DuplicatePolicy,
+    now: datetime,
+) -> SurveyResponse:
+    """Store one response to the link ``token`` and commit.
+
+    Idempotent per ``submission_key``: a second post of the same form (a double tap, a
+    retry on a weak network) returns the stored response. A new submission from the same
+    device at the same counter within the duplicate window raises DuplicateSubmission.
+    """
+    if not submission_key or len(submission_key) > SUBMISSION_KEY_MAX:
+        raise InvalidAnswer({"form": _STALE_FORM})
+    begin_write(session)
+    link: QrLink = get_link_or_raise(session, token, now=now)
+    previous = session.exec(
+        select(SurveyResponse).where(SurveyResponse.submission_key == submission_key)
+    ).first()
+    if previous is not None:
+        if previous.link_id != link.id:
+            raise InvalidAnswer({"form": _STALE_FORM})
+        session.rollback()
+        return previous
+
+    device_hash = salted_hash(salt, "device", device_id)
+    client_hash = salted_hash(salt, "client", network_of(client_address), user_agent)
+    since = now - policy.window
+    recent = select(SurveyResponse.device_hash, SurveyResponse.client_hash).where(
+        SurveyResponse.counter_id == link.counter_id,
+        col(SurveyResponse.submitted_at) > since,
+        or_(
+            col(SurveyResponse.device_hash) == device_hash,
+            col(SurveyResponse.client_hash) == client_hash,
+        ),
+    )
+    rows = session.exec(recent).all()
+    if any(row[0] == device_hash for row in rows) or len(rows) >= policy.max_per_client:
+        session.rollback()
+        raise DuplicateSubmission(token)
+
+    campaign = session.get(Campaign, link.campaign_id)
+    counter = session.get(Counter, link.counter_id)
+    site = session.get(Site, counter.site_id) if counter else None
+    if campaign is None or counter is None or site is None:
+        raise LinkNotFound(token)
+    assert link.id is not None and campaign.id is not None
+    assert site.id is not None and counter.id is not None
+    response = SurveyResponse(
+        submission_key=submission_key,
+        link_id=link.id,
+        campaign_id=campaign.id,
+        instrument_id=campaign.instrument_id,
+        organisation_id=site.organisation_id,
+        site_id=site.id,
+        counter_id=counter.id,
+        staff_member_id=link.staff_member_id,
+        submitted_at=now,
+        locale=locale,
+        overall=answers.overall,
+        comment=answers.comment,
+        device_hash=device_hash,
+        client_hash=client_hash,
+    )
+    try:
+        session.add(response)
+        session.flush()
+        _insert_details(session, response_id=_id(response), answers=answers)
+        session.commit()
+    except IntegrityError:
+        # The same submission raced in on another connection (PostgreSQL); it is stored.
+        session.rollback()
+        stored = session.exec(
+            select(SurveyResponse).where(SurveyResponse.submission_key == submission_key)
+        ).first()
+        if stored is None:
+            raise
+        return stored
+    return response
+
+
+def _id(response: SurveyResponse) -> int:
+    assert response.id is not None
+    return response.id
+
+
+def _insert_details(session: Session, *, response_id: int, answers: ResponseInput) -> None:
+    """Bulk-insert answer and importance rows (one statement each, not one per row)."""
+    answer_rows = [
+        {
+            "response_id": response_id,
+            "item_id": a.item_id,
+            "expectation": a.expectation,
+            "perception": a.perception,
+            "minimum": a.minimum,
+            "desired": a.desired,
+        }
+        for a in answers.answers
+    ]
+    if answer_rows:
+        session.execute(insert(ResponseAnswer), answer_rows)
+    if answers.importance:
+        session.execute(
+            insert(ResponseImportance),
+            [
+                {"response_id": response_id, "dimension_code": code, "points": points}
+                for code, points in answers.importance.items()
+            ],
+        )
+
+
+def count_responses(session: Session, *, link_id: int) -> int:
+    """How many responses a link has collected."""
+    return session.exec(
+        select(func.count()).select_from(SurveyResponse).where(SurveyResponse.link_id == link_id)
+    ).one()

@@ -1,0 +1,136 @@
+"""Shared fixtures: a migrated scratch database (SQLite or PostgreSQL), an app, a clock.
+
+``MANYI_TEST_DATABASE`` selects the database: ``sqlite`` (default) or a PostgreSQL URL such
+as ``postgresql+psycopg://postgres@127.0.0.1:5432/test``. For PostgreSQL a scratch database
+is created for the run and dropped afterwards; with ``MANYI_REQUIRE_POSTGRES=1`` (CI) an
+unreachable server fails the run instead of skipping.
+"""
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from api.app import create_app
+from api.database import downgrade_database, upgrade_database
+from api.settings import Settings
+from survey.db import make_engine
+from tests.factories import FixedClock
+
+TEST_DATABASE = os.environ.get("MANYI_TEST_DATABASE", "sqlite")
+
+
+def pytest_report_header() -> str:
+    return f"manyi test database: {TEST_DATABASE.split('@')[-1]}"
+
+
+def _create_postgres_database(url: str) -> str:
+    base = make_url(url)
+    name = f"manyi_test_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        if os.environ.get("MANYI_REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL of an empty scratch database for the whole run."""
+    if TEST_DATABASE == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "manyi.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    url = _create_postgres_database(TEST_DATABASE)
+    yield url
+    _drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    """The scratch database brought to head by the real migrations."""
+    engine = make_engine(database_url)
+    upgrade_database(engine)
+    yield engine
+    engine.dispose()
+
+
+TABLES_CHILD_FIRST = (
+    "login_sessions",
+    "user_organisations",
+    "users",
+    "response_importance",
+    "response_answers",
+    "survey_responses",
+    "qr_links",
+    "campaigns",
+    "staff_members",
+    "counters",
+    "sites",
+    "instrument_texts",
+    "instrument_items",
+    "instrument_dimensions",
+    "instruments",
+    "organisations",
+)
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    """The migrated database, emptied after each test."""
+    yield migrated_engine
+    with migrated_engine.begin() as connection:
+        for table in TABLES_CHILD_FIRST:
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 24, 2, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        secret_key="test-secret-key",
+        base_url="http://testserver",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, clock: FixedClock) -> Iterator[TestClient]:
+    app = create_app(settings, engine=engine, clock=clock)
+    with TestClient(app, headers={"accept": "text/html"}) as test_client:
+        yield test_client
+
+
+__all__ = ["downgrade_database"]
