@@ -7,7 +7,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint test-sqlite test-postgres system-packages bench clean
+.PHONY: run test lint test-sqlite test-postgres system-packages messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ test-postgres: $(STAMP_DEV)
 	MANYI_TEST_DATABASE=$(PG_URL) $(BIN)/python -m pytest -q
 
 test: $(STAMP_DEV) system-packages lint test-sqlite test-postgres
+
+## Re-extract interface messages and merge them into the catalogues (then translate the new ones).
+messages: $(STAMP_DEV)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d api/locales -D messages --no-fuzzy-matching
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/submit.py

@@ -62,3 +62,4 @@ def require_role(*roles: Role) -> Callable[[Account], Account]:
 
 
 CurrentManager = Annotated[Account, Depends(require_role(Role.manager, Role.admin))]
+CurrentReader = Annotated[Account, Depends(require_role(Role.manager, Role.admin, Role.regulator))]

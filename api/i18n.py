@@ -40,6 +40,8 @@ def normalise_locale(tag: str) -> str | None:
     if parts[0] == "en":
         return "en"
     if parts[0] == "zh":
+        if "hans" in parts[1:]:
+            return "zh_Hans"
         return "zh_Hant" if any(p in _TRADITIONAL_REGIONS for p in parts[1:]) else "zh_Hans"
     return None
 

@@ -90,3 +90,17 @@ def _as_utc(value: object) -> datetime | None:
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def organisation_names(session: Session, *, organisation_ids: Iterable[int]) -> list[str]:
+    """Names of the given organisations, sorted."""
+    ids = list(organisation_ids)
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(Organisation.name)
+            .where(col(Organisation.id).in_(ids))
+            .order_by(col(Organisation.name))
+        ).all()
+    )

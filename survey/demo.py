@@ -195,6 +195,8 @@ def _seed_responses(
     salt: str,
 ) -> None:
     """Insert synthetic responses in bulk (executemany), not one ORM object at a time."""
+    if n_responses <= 0:
+        return
     span = (now - start).total_seconds()
     counter_effect = {link.counter_id: {d: rng.gauss(0, 0.6) for d in dimensions} for link in links}
     site_ids = sorted(set(counters.values()))

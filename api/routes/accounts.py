@@ -6,7 +6,7 @@ from starlette.responses import RedirectResponse, Response
 from api.deps import SESSION_COOKIE, NowDep, SessionDep, SettingsDep
 from api.forms import PostedFormDep, check_csrf_token, make_csrf_token
 from api.templating import render, translate
-from survey.accounts import SESSION_LIFETIME, log_in, log_out
+from survey.accounts import SESSION_LIFETIME, account_for_session, log_in, log_out
 from survey.errors import N_, AuthenticationFailed
 from survey.models import Role
 
@@ -15,8 +15,8 @@ router = APIRouter()
 HOME_BY_ROLE = {
     Role.manager: "/manager",
     Role.admin: "/manager",
-    Role.supervisor: "/manager",
     Role.regulator: "/manager",
+    Role.supervisor: "/account",
 }
 
 
@@ -79,7 +79,9 @@ def submit_login(
         return _login_page(
             request, settings, error=message, status=401, username=username, next_path=next_path
         )
-    response = RedirectResponse(next_path or "/manager", status_code=303)
+    account = account_for_session(session, token=token, now=now)
+    home = HOME_BY_ROLE[account.role] if account else "/"
+    response = RedirectResponse(next_path or home, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,

@@ -3,19 +3,19 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from api.deps import CurrentManager, SessionDep, SettingsDep
+from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
 from api.forms import make_csrf_token
 from api.templating import render
-from survey.counts import response_counts
+from survey.counts import organisation_names, response_counts
 
 router = APIRouter()
 
 
 @router.get("/manager")
 def show_manager_home(
-    request: Request, account: CurrentManager, session: SessionDep, settings: SettingsDep
+    request: Request, account: CurrentReader, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """Responses per site and counter, for the manager's organisations only."""
+    """Responses per site and counter, for the account's organisations only."""
     sites = response_counts(session, organisation_ids=account.organisation_ids)
     return render(
         request,
@@ -24,6 +24,23 @@ def show_manager_home(
             "account": account,
             "sites": sites,
             "total": sum(site.n_responses for site in sites),
+            "csrf_token": make_csrf_token(settings.resolved_secret_key(), request.state.device_id),
+        },
+    )
+
+
+@router.get("/account")
+def show_account(
+    request: Request, account: CurrentAccount, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Who is signed in, with which role, for which organisations."""
+    names = organisation_names(session, organisation_ids=account.organisation_ids)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "account": account,
+            "organisations": names,
             "csrf_token": make_csrf_token(settings.resolved_secret_key(), request.state.device_id),
         },
     )

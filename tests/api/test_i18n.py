@@ -1,0 +1,71 @@
+"""Language choice and the completeness of the interface catalogues."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from api.i18n import LOCALE_DIR, LOCALES, negotiate_locale, normalise_locale
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "zh_Hans"),
+        ("", "zh_Hans"),
+        ("zh-CN,zh;q=0.9", "zh_Hans"),
+        ("zh-TW,zh;q=0.9,en;q=0.8", "zh_Hant"),
+        ("zh-HK", "zh_Hant"),
+        ("zh-Hant-CN", "zh_Hant"),
+        ("zh-Hans-HK", "zh_Hans"),  # an explicit script wins over the region
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR,en;q=0.5,zh;q=0.8", "zh_Hans"),
+        ("fr-FR", "zh_Hans"),
+        ("en;q=0, zh-TW;q=0.1", "zh_Hant"),
+        ("en;q=abc", "zh_Hans"),
+    ],
+)
+def test_negotiate_locale(header: str | None, expected: str) -> None:
+    assert negotiate_locale(header) == expected
+
+
+def test_normalise_locale_accepts_our_own_identifiers() -> None:
+    assert [normalise_locale(code) for code in LOCALES] == list(LOCALES)
+    assert normalise_locale("de") is None
+
+
+def test_every_interface_message_is_translated(tmp_path: Path) -> None:
+    """Extract the messages from the code and templates now; each must be in every catalogue."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        expected = {message.id for message in read_po(handle) if message.id}
+    assert len(expected) > 50
+    for locale in LOCALES:
+        with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            catalog = read_po(handle)
+        present = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+        missing = sorted(str(m) for m in expected - present)
+        assert missing == [], f"{locale} lacks translations for {missing}"
