@@ -30,7 +30,7 @@ def test_default_instrument_has_the_servqual_structure_in_three_languages(
     for locale in ("zh_Hans", "zh_Hant", "en"):
         for item in spec.items:
             assert (f"item.{item.code}", locale) in spec.texts
-        assert (f"dimension.tangibles", locale) in spec.texts
+        assert ("dimension.tangibles", locale) in spec.texts
     # Each language has its own wording, not a copy of another.
     assert spec.text("item.q2", "zh_Hans") != spec.text("item.q2", "zh_Hant")
 
