@@ -45,6 +45,9 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
 ) -> FastAPI:
     """Build the web app for ``settings``; tests pass their own engine and clock."""
+    if not settings.secret_key:
+        # Read (or create) the key file once, not on every request.
+        settings = settings.model_copy(update={"secret_key": settings.resolved_secret_key()})
     app = FastAPI(
         title="manyi", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
     )

@@ -41,9 +41,12 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Run the web server (migrate first)."""
+    """Bring the database to the newest schema, then run the web server."""
     import uvicorn
 
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_database(make_engine(settings.resolved_database_url()))
     if workers > 1:
         uvicorn.run(
             "api.app:create_app_from_environment",
@@ -56,7 +59,7 @@ def serve(
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @user_app.command("add")
