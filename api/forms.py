@@ -92,6 +92,22 @@ def csrf_serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="manyi-csrf")
 
 
+def csrf_token_for(request: Request) -> str:
+    """The CSRF token for forms shown in reply to ``request``."""
+    return make_csrf_token(
+        request.app.state.settings.resolved_secret_key(), request.state.device_id
+    )
+
+
+def check_csrf(request: Request, form: PostedForm) -> None:
+    """Raise :class:`CsrfFailed` unless the posted form carries this browser's token."""
+    check_csrf_token(
+        request.app.state.settings.resolved_secret_key(),
+        request.state.device_id,
+        form.get(CSRF_FIELD),
+    )
+
+
 def make_csrf_token(secret: str, device_id: str) -> str:
     """A token for forms shown to this browser (bound to its device cookie)."""
     return csrf_serializer(secret).dumps(device_id)

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from api import i18n
+from api.forms import csrf_token_for
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -88,8 +89,9 @@ def render(
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render ``name`` in the request's language."""
-    return templates_of(request).render(request, name, context, status_code=status_code)
+    """Render ``name`` in the request's language, with the CSRF token for its forms."""
+    full = {"csrf_token": csrf_token_for(request), **(context or {})}
+    return templates_of(request).render(request, name, full, status_code=status_code)
 
 
 def translate(request: Request, message: str) -> str:

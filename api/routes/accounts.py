@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import SESSION_COOKIE, NowDep, SessionDep, SettingsDep
-from api.forms import PostedFormDep, check_csrf_token, make_csrf_token
+from api.forms import PostedFormDep, check_csrf
 from api.templating import render, translate
 from survey.accounts import SESSION_LIFETIME, account_for_session, log_in, log_out
 from survey.errors import N_, AuthenticationFailed
@@ -43,7 +43,6 @@ def _login_page(
             "error": error,
             "username": username,
             "next_path": next_path,
-            "csrf_token": make_csrf_token(settings.resolved_secret_key(), request.state.device_id),
             "demo_mode": settings.demo_mode,
         },
         status_code=status,
@@ -61,9 +60,7 @@ def show_login(request: Request, settings: SettingsDep) -> Response:
 def submit_login(
     request: Request, form: PostedFormDep, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> Response:
-    check_csrf_token(
-        settings.resolved_secret_key(), request.state.device_id, form.get("csrf_token")
-    )
+    check_csrf(request, form)
     username = form.get("username")[:80]
     next_path = _safe_next(form.get("next"))
     try:
@@ -97,9 +94,7 @@ def submit_login(
 def submit_logout(
     request: Request, form: PostedFormDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    check_csrf_token(
-        settings.resolved_secret_key(), request.state.device_id, form.get("csrf_token")
-    )
+    check_csrf(request, form)
     token = request.state.cookies.get(SESSION_COOKIE, "")
     if token:
         log_out(session, token=token)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import NowDep, SessionDep, SettingsDep
-from api.forms import PostedFormDep, check_csrf_token, make_csrf_token
+from api.forms import PostedFormDep, check_csrf
 from api.settings import Settings
 from api.templating import render, translate
 from survey.errors import N_, FieldError, InvalidAnswer
@@ -106,7 +106,6 @@ def _page_context(
             key: translate(request, e.message) % dict(e.params) for key, e in errors.items()
         },
         "submission_key": submission_key,
-        "csrf_token": make_csrf_token(settings.resolved_secret_key(), request.state.device_id),
         "rotating_code": code,
         "large_text": request.query_params.get("text") == "large" or values.get("text") == "large",
         "hotline": settings.supervision_hotline,
@@ -143,7 +142,7 @@ def submit_survey(
     code = _rotating_code(form)
     _check_rotation(link, code, settings, now, submitting=True)
     secret = settings.resolved_secret_key()
-    check_csrf_token(secret, request.state.device_id, form.get("csrf_token"))
+    check_csrf(request, form)
     submission_key = form.get("submission_key")
     campaign = session.get(Campaign, link.campaign_id)
     assert campaign is not None

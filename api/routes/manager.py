@@ -3,8 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
-from api.forms import make_csrf_token
+from api.deps import CurrentAccount, CurrentReader, SessionDep
 from api.templating import render
 from survey.counts import organisation_names, response_counts
 
@@ -12,9 +11,7 @@ router = APIRouter()
 
 
 @router.get("/manager")
-def show_manager_home(
-    request: Request, account: CurrentReader, session: SessionDep, settings: SettingsDep
-) -> Response:
+def show_manager_home(request: Request, account: CurrentReader, session: SessionDep) -> Response:
     """Responses per site and counter, for the account's organisations only."""
     sites = response_counts(session, organisation_ids=account.organisation_ids)
     return render(
@@ -24,15 +21,12 @@ def show_manager_home(
             "account": account,
             "sites": sites,
             "total": sum(site.n_responses for site in sites),
-            "csrf_token": make_csrf_token(settings.resolved_secret_key(), request.state.device_id),
         },
     )
 
 
 @router.get("/account")
-def show_account(
-    request: Request, account: CurrentAccount, session: SessionDep, settings: SettingsDep
-) -> Response:
+def show_account(request: Request, account: CurrentAccount, session: SessionDep) -> Response:
     """Who is signed in, with which role, for which organisations."""
     names = organisation_names(session, organisation_ids=account.organisation_ids)
     return render(
@@ -41,6 +35,5 @@ def show_account(
         {
             "account": account,
             "organisations": names,
-            "csrf_token": make_csrf_token(settings.resolved_secret_key(), request.state.device_id),
         },
     )

@@ -10,7 +10,7 @@ from api.app import create_app
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.models import LoginSession, Role, User
-from tests.factories import FixedClock, make_place
+from tests.factories import FixedClock, Place, make_place
 
 
 def csrf_of(html: str) -> str:
@@ -33,6 +33,14 @@ def add_user(
     session.commit()
 
 
+def place_with_manager(session: Session, clock: FixedClock) -> Place:
+    """A place whose organisation has the manager ``wang`` (password ``s3cret-pass``)."""
+    place = make_place(session, now=clock())
+    assert place.organisation.id is not None
+    add_user(session, clock, "wang", Role.manager, [place.organisation.id])
+    return place
+
+
 def log_in(client: TestClient, username: str, password: str = "s3cret-pass") -> int:
     csrf = csrf_of(client.get("/login").text)
     response = client.post(
@@ -44,9 +52,7 @@ def log_in(client: TestClient, username: str, password: str = "s3cret-pass") -> 
 
 
 def test_password_is_stored_as_an_argon2id_hash(session: Session, clock: FixedClock) -> None:
-    place = make_place(session, now=clock())
-    assert place.organisation.id is not None
-    add_user(session, clock, "wang", Role.manager, [place.organisation.id])
+    place_with_manager(session, clock)
     user = session.exec(select(User).where(User.username == "wang")).one()
     assert user.password_hash.startswith("$argon2id$")
     assert "s3cret-pass" not in user.password_hash
@@ -55,9 +61,7 @@ def test_password_is_stored_as_an_argon2id_hash(session: Session, clock: FixedCl
 def test_manager_logs_in_sees_own_counts_and_logs_out(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    place = make_place(session, now=clock())
-    assert place.organisation.id is not None
-    add_user(session, clock, "wang", Role.manager, [place.organisation.id])
+    place_with_manager(session, clock)
     assert log_in(client, "wang") == 303
     cookie = client.cookies.get("manyi_session")
     assert cookie
@@ -79,9 +83,7 @@ def test_manager_logs_in_sees_own_counts_and_logs_out(
 def test_wrong_password_is_refused_with_401_and_the_username_kept(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    place = make_place(session, now=clock())
-    assert place.organisation.id is not None
-    add_user(session, clock, "wang", Role.manager, [place.organisation.id])
+    place_with_manager(session, clock)
     csrf = csrf_of(client.get("/login").text)
     response = client.post(
         "/login?lang=en", data={"username": "wang", "password": "nope", "csrf_token": csrf}
@@ -161,9 +163,7 @@ def test_supervisor_may_not_open_the_managers_page(
 def test_login_follows_only_local_next_paths(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    place = make_place(session, now=clock())
-    assert place.organisation.id is not None
-    add_user(session, clock, "wang", Role.manager, [place.organisation.id])
+    place_with_manager(session, clock)
     csrf = csrf_of(client.get("/login").text)
     response = client.post(
         "/login",
@@ -181,9 +181,7 @@ def test_login_follows_only_local_next_paths(
 def test_session_expires_after_its_lifetime(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    place = make_place(session, now=clock())
-    assert place.organisation.id is not None
-    add_user(session, clock, "wang", Role.manager, [place.organisation.id])
+    place_with_manager(session, clock)
     log_in(client, "wang")
     assert client.get("/manager").status_code == 200
     clock.advance(hours=13)
