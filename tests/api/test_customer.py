@@ -428,6 +428,8 @@ def test_counter_display_shows_the_clerk_and_a_current_code(
     code = current_code(place.link.token, now=clock(), period_seconds=180, secret="test-secret-key")
     assert f"w={code.window}&amp;sig={code.signature}" in page.text
     refresh = re.search(r'http-equiv="refresh" content="(\d+)"', page.text)
+    reload_ms = re.search(r"location.reload\(\)},(\d+)\)", page.text)
+    assert refresh and reload_ms and int(reload_ms.group(1)) == 1000 * int(refresh.group(1))
     assert refresh and 1 <= int(refresh.group(1)) <= 180
     assert client.get("/display/unknown").status_code == 404
 

@@ -6,6 +6,7 @@ can be read back from the database. Chromium is Debian's ``/usr/bin/chromium`` d
 the sync Playwright API; one browser serves the whole run, each test gets fresh contexts.
 """
 
+import os
 import socket
 import threading
 import time
@@ -83,6 +84,8 @@ def live_server(settings: Settings, engine: Engine) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
+        if os.environ.get("MANYI_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
         pytest.skip(f"{CHROMIUM} is not installed")
     with sync_playwright() as driver:
         yield driver
