@@ -11,6 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware
+from api.page_cache import PageCache
 from api.routes import accounts, customer, display, health, manager
 from api.settings import Settings
 from api.templating import Templates
@@ -56,6 +57,7 @@ def create_app(
     app.state.clock = clock
     app.state.templates = Templates(timezone=settings.timezone)
     app.state.instrument = InstrumentCache()
+    app.state.page_cache = PageCache(ttl=60.0)
     for module in (health, customer, display, accounts, manager):
         app.include_router(module.router)
     install_error_handlers(app)

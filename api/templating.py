@@ -58,6 +58,14 @@ class Templates:
             locale: _make_environment(locale, timezone=timezone) for locale in i18n.LOCALES
         }
 
+    def render_html(
+        self, request: Request, name: str, context: Mapping[str, Any] | None = None
+    ) -> str:
+        """The template rendered in the request's language, as text."""
+        locale = str(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
+        template = self.environments[locale].get_template(name)
+        return template.render({"request": request, **(context or {})})
+
     def render(
         self,
         request: Request,
@@ -65,12 +73,8 @@ class Templates:
         context: Mapping[str, Any] | None = None,
         *,
         status_code: int = 200,
-        locale: str | None = None,
     ) -> HTMLResponse:
-        locale = locale or str(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
-        template = self.environments[locale].get_template(name)
-        html = template.render({"request": request, **(context or {})})
-        return HTMLResponse(html, status_code=status_code)
+        return HTMLResponse(self.render_html(request, name, context), status_code=status_code)
 
     def gettext(self, locale: str, message: str) -> str:
         return i18n.gettext(locale, message)

@@ -242,7 +242,11 @@ class SurveyResponse(SQLModel, table=True):
     """
 
     __tablename__ = "survey_responses"
-    __table_args__ = (Index("ix_survey_responses_counter_time", "counter_id", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_survey_responses_counter_time", "counter_id", "submitted_at"),
+        Index("ix_survey_responses_device_repeat", "counter_id", "device_hash", "submitted_at"),
+        Index("ix_survey_responses_client_repeat", "counter_id", "client_hash", "submitted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     submission_key: str = Field(max_length=64, unique=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, or_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -214,89 +214,125 @@ def submit_response(
     salt: str,
     policy: DuplicatePolicy,
     now: datetime,
-) -> SurveyResponse:
-    """Store one response to the link ``token`` and commit.
+) -> int:
+    """Store one response to the link ``token``, commit, and return its id.
 
     Idempotent per ``submission_key``: a second post of the same form (a double tap, a
     retry on a weak network) returns the stored response. A new submission from the same
     device at the same counter within the duplicate window raises DuplicateSubmission.
+
+    Everything that only reads is done before the write transaction, which holds SQLite's
+    single write lock only for the repeat checks and the inserts.
     """
     if not submission_key or len(submission_key) > SUBMISSION_KEY_MAX:
         raise InvalidAnswer({"form": _STALE_FORM})
-    begin_write(session)
     link: QrLink = get_link_or_raise(session, token, now=now)
-    previous = session.exec(
-        select(SurveyResponse).where(SurveyResponse.submission_key == submission_key)
-    ).first()
-    if previous is not None:
-        if previous.link_id != link.id:
-            raise InvalidAnswer({"form": _STALE_FORM})
-        session.rollback()
-        return previous
-
-    device_hash = salted_hash(salt, "device", device_id)
-    client_hash = salted_hash(salt, "client", network_of(client_address), user_agent)
-    since = now - policy.window
-    recent = select(SurveyResponse.device_hash, SurveyResponse.client_hash).where(
-        SurveyResponse.counter_id == link.counter_id,
-        col(SurveyResponse.submitted_at) > since,
-        or_(
-            col(SurveyResponse.device_hash) == device_hash,
-            col(SurveyResponse.client_hash) == client_hash,
-        ),
-    )
-    rows = session.exec(recent).all()
-    if any(row[0] == device_hash for row in rows) or len(rows) >= policy.max_per_client:
-        session.rollback()
-        raise DuplicateSubmission(token)
-
     campaign = session.get(Campaign, link.campaign_id)
     counter = session.get(Counter, link.counter_id)
     site = session.get(Site, counter.site_id) if counter else None
     if campaign is None or counter is None or site is None:
         raise LinkNotFound(token)
-    assert link.id is not None and campaign.id is not None
-    assert site.id is not None and counter.id is not None
-    response = SurveyResponse(
-        submission_key=submission_key,
-        link_id=link.id,
-        campaign_id=campaign.id,
-        instrument_id=campaign.instrument_id,
-        organisation_id=site.organisation_id,
-        site_id=site.id,
-        counter_id=counter.id,
-        staff_member_id=link.staff_member_id,
-        submitted_at=now,
-        locale=locale,
-        overall=answers.overall,
-        comment=answers.comment,
+    device_hash = salted_hash(salt, "device", device_id)
+    client_hash = salted_hash(salt, "client", network_of(client_address), user_agent)
+    row = {
+        "submission_key": submission_key,
+        "link_id": link.id,
+        "campaign_id": campaign.id,
+        "instrument_id": campaign.instrument_id,
+        "organisation_id": site.organisation_id,
+        "site_id": site.id,
+        "counter_id": counter.id,
+        "staff_member_id": link.staff_member_id,
+        "submitted_at": now,
+        "locale": locale,
+        "overall": answers.overall,
+        "comment": answers.comment,
+        "device_hash": device_hash,
+        "client_hash": client_hash,
+    }
+
+    begin_write(session)
+    stored = _stored_submission(session, submission_key)
+    if stored is not None:
+        session.rollback()
+        if stored[1] != link.id:
+            raise InvalidAnswer({"form": _STALE_FORM})
+        return stored[0]
+    if _is_repeat(
+        session,
+        counter_id=link.counter_id,
         device_hash=device_hash,
         client_hash=client_hash,
-    )
+        since=now - policy.window,
+        max_per_client=policy.max_per_client,
+    ):
+        session.rollback()
+        raise DuplicateSubmission(token)
     try:
-        session.add(response)
-        session.flush()
-        _insert_details(session, response_id=_id(response), answers=answers)
+        response_id = (
+            session.connection()
+            .execute(_RESPONSES.insert().returning(_RESPONSES.c.id), row)
+            .scalar_one()
+        )
+        _insert_details(session, response_id=response_id, answers=answers)
         session.commit()
     except IntegrityError:
         # The same submission raced in on another connection (PostgreSQL); it is stored.
         session.rollback()
-        stored = session.exec(
-            select(SurveyResponse).where(SurveyResponse.submission_key == submission_key)
-        ).first()
+        stored = _stored_submission(session, submission_key)
         if stored is None:
             raise
-        return stored
-    return response
+        return stored[0]
+    return int(response_id)
 
 
-def _id(response: SurveyResponse) -> int:
-    assert response.id is not None
-    return response.id
+def _stored_submission(session: Session, submission_key: str) -> tuple[int, int] | None:
+    """The id and link of the response already stored under this key, if any."""
+    row = session.exec(
+        select(SurveyResponse.id, SurveyResponse.link_id).where(
+            SurveyResponse.submission_key == submission_key
+        )
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return int(row[0]), int(row[1])
+
+
+def _is_repeat(
+    session: Session,
+    *,
+    counter_id: int,
+    device_hash: str,
+    client_hash: str,
+    since: datetime,
+    max_per_client: int,
+) -> bool:
+    """Same device in the window, or the client's brake reached (two index lookups)."""
+    recent = (
+        col(SurveyResponse.counter_id) == counter_id,
+        col(SurveyResponse.submitted_at) > since,
+    )
+    same_device = session.exec(
+        select(SurveyResponse.id).where(col(SurveyResponse.device_hash) == device_hash, *recent)
+    ).first()
+    if same_device is not None:
+        return True
+    same_client = (
+        select(SurveyResponse.id)
+        .where(col(SurveyResponse.client_hash) == client_hash, *recent)
+        .limit(max_per_client)
+        .subquery()
+    )
+    return session.exec(select(func.count()).select_from(same_client)).one() >= max_per_client
+
+
+_RESPONSES = SurveyResponse.__table__  # type: ignore[attr-defined]
+_ANSWERS = ResponseAnswer.__table__  # type: ignore[attr-defined]
+_IMPORTANCE = ResponseImportance.__table__  # type: ignore[attr-defined]
 
 
 def _insert_details(session: Session, *, response_id: int, answers: ResponseInput) -> None:
-    """Bulk-insert answer and importance rows (one statement each, not one per row)."""
+    """Insert the answer and importance rows of one response."""
     answer_rows = [
         {
             "response_id": response_id,
@@ -308,11 +344,14 @@ def _insert_details(session: Session, *, response_id: int, answers: ResponseInpu
         }
         for a in answers.answers
     ]
+    # Core executemany on the tables: the compiled statement is cached, unlike a
+    # multi-row VALUES (recompiled per call), and skips the ORM's bulk bookkeeping.
+    connection = session.connection()
     if answer_rows:
-        session.execute(insert(ResponseAnswer), answer_rows)
+        connection.execute(_ANSWERS.insert(), answer_rows)
     if answers.importance:
-        session.execute(
-            insert(ResponseImportance),
+        connection.execute(
+            _IMPORTANCE.insert(),
             [
                 {"response_id": response_id, "dimension_code": code, "points": points}
                 for code, points in answers.importance.items()

@@ -1,16 +1,18 @@
 """The customer's pages: the questionnaire behind a QR code, and its thanks page."""
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import NowDep, SessionDep, SettingsDep
-from api.forms import PostedFormDep, check_csrf
+from api.forms import PostedFormDep, check_csrf, csrf_token_for
+from api.page_cache import PageCache, fill, placeholder
 from api.settings import Settings
-from api.templating import render, translate
+from api.templating import render, templates_of, translate
 from survey.errors import N_, FieldError, InvalidAnswer
 from survey.instruments import InstrumentSpec, ItemSpec
 from survey.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
@@ -26,6 +28,18 @@ from survey.responses import (
 )
 
 router = APIRouter()
+
+
+@dataclass(frozen=True)
+class CodeFields:
+    """A rotating code as the page carries it on (hidden fields, language links)."""
+
+    window: str
+    signature: str
+
+    @classmethod
+    def of(cls, code: RotatingCode | None) -> "CodeFields | None":
+        return cls(str(code.window), code.signature) if code else None
 
 
 def _rotating_code(form_or_query: Any) -> RotatingCode | None:
@@ -66,7 +80,7 @@ def _page_context(
     submission_key: str,
     values: dict[str, str],
     errors: dict[str, FieldError],
-    code: RotatingCode | None,
+    code: CodeFields | None,
 ) -> dict[str, Any]:
     campaign = session.get(Campaign, link.campaign_id)
     counter = session.get(Counter, link.counter_id)
@@ -116,16 +130,41 @@ def _page_context(
 def show_survey(
     request: Request, token: str, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> Response:
-    """The questionnaire for the counter this QR code belongs to."""
+    """The questionnaire for the counter this QR code belongs to.
+
+    Without item sampling every visitor of a link sees the same page but for a few tokens,
+    so the rendered page is cached (see :mod:`api.page_cache`) and the tokens filled in.
+    """
     link = get_link_or_raise(session, token, now=now)
     code = _rotating_code(request.query_params)
     _check_rotation(link, code, settings, now, submitting=False)
-    context = _page_context(
-        request, session, link, submission_key=new_token(), values={}, errors={}, code=code
-    )
-    response: Response = render(request, "customer/survey.html", context)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    tokens = {
+        "csrf": csrf_token_for(request),
+        "submission_key": new_token(),
+        "window": str(code.window) if code else "",
+        "signature": code.signature if code else "",
+    }
+    campaign = session.get(Campaign, link.campaign_id)
+    cacheable = campaign is not None and not campaign.items_per_dimension
+    key = (link.id, request.state.locale, request.query_params.get("text") == "large", bool(code))
+    cache: PageCache = request.app.state.page_cache
+    html = cache.get(key) if cacheable else None
+    if html is None:
+        marked = CodeFields(placeholder("window"), placeholder("signature")) if code else None
+        context = _page_context(
+            request,
+            session,
+            link,
+            submission_key=placeholder("submission_key") if cacheable else tokens["submission_key"],
+            values={},
+            errors={},
+            code=marked,
+        )
+        context["csrf_token"] = placeholder("csrf")
+        html = templates_of(request).render_html(request, "customer/survey.html", context)
+        if cacheable:
+            cache.put(key, html)
+    return HTMLResponse(fill(html, tokens), headers={"Cache-Control": "no-store"})
 
 
 @router.post("/s/{token}")
@@ -192,7 +231,7 @@ def submit_survey(
             submission_key=submission_key or new_token(),
             values=values,
             errors=invalid.errors,
-            code=code,
+            code=CodeFields.of(code),
         )
         return render(request, "customer/survey.html", context, status_code=422)
     return RedirectResponse(f"/s/{token}/thanks", status_code=303)

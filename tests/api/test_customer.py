@@ -490,3 +490,27 @@ def test_a_link_after_its_own_expiry_is_gone(
     assert client.get(f"/s/{place.link.token}").status_code == 200
     clock.advance(hours=2)
     assert client.get(f"/s/{place.link.token}").status_code == 410
+
+
+def test_each_visitor_gets_their_own_tokens_from_the_cached_page(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    place = make_place(session, now=clock(), rotating=True)
+    code = current_code(place.link.token, now=clock(), period_seconds=180, secret="test-secret-key")
+    url = f"/s/{place.link.token}?w={code.window}&sig={code.signature}"
+    first = client.get(url).text
+    client.cookies.clear()
+    second = client.get(url).text
+    assert "MANYIPLACEHOLDER" not in first + second
+    assert hidden(first, "submission_key") != hidden(second, "submission_key")
+    assert hidden(first, "csrf_token") != hidden(second, "csrf_token")
+    assert hidden(second, "w") == str(code.window)
+    assert hidden(second, "sig") == code.signature
+    assert f"w={code.window}&amp;sig={code.signature}&amp;lang=en" in second
+    # The second, cached page still submits.
+    response = client.post(
+        f"/s/{place.link.token}",
+        data={**full_answers(second), "w": str(code.window), "sig": code.signature},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
