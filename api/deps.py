@@ -1,10 +1,11 @@
 """Dependencies shared by the routes: database session, clock, settings, current account."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from api.errors import NotAuthenticated
@@ -16,10 +17,22 @@ from survey.models import Role
 SESSION_COOKIE = "manyi_session"
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One database session per request; use cases commit, routes never do."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One database session per request; use cases commit, routes never do.
+
+    An async generator so that opening and closing cost no trips to the thread pool (a
+    sync generator dependency takes two); creating a session does no I/O. Closing does
+    I/O only when a transaction is still open (a read-only request), and then runs in
+    the thread pool.
+    """
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 def get_now(request: Request) -> datetime:

@@ -80,6 +80,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            # As many kept connections as the web server has worker threads (40): an
+            # overflow connection is closed on return and the next one pays for opening.
+            pool_size=40,
+            max_overflow=10,
         )
         _configure_sqlite(engine)
         database = make_url(url).database
