@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotAuthenticated
 from api.settings import Settings
