@@ -137,6 +137,12 @@ _KINDS: list[tuple[type[Exception], ErrorKind]] = [
     ),
 ]
 _HTTP_KINDS = {
+    400: ErrorKind(
+        400,
+        "bad_request",
+        N_("Please check your input"),
+        N_("Some of what was sent is not valid."),
+    ),
     404: ErrorKind(
         404,
         "not_found",

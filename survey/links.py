@@ -111,8 +111,10 @@ def check_rotating_code(
     A missing or forged signature is treated like an unknown link (404): it proves nothing.
     A genuine but old code is expired (410).
     """
-    if code is None or not hmac.compare_digest(
-        code.signature, sign_window(token, code.window, secret=secret)
+    if (
+        code is None
+        or not code.signature.isascii()
+        or not hmac.compare_digest(code.signature, sign_window(token, code.window, secret=secret))
     ):
         raise LinkNotFound(token)
     current = rotation_window(now, period_seconds=period_seconds)

@@ -514,3 +514,37 @@ def test_each_visitor_gets_their_own_tokens_from_the_cached_page(
         follow_redirects=False,
     )
     assert response.status_code == 303
+
+
+def test_rotating_code_with_a_non_ascii_signature_is_a_404_not_a_500(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    place = make_place(session, now=clock(), rotating=True)
+    response = client.get(f"/s/{place.link.token}?w=1&sig=%C3%A9%E4%BD%A0")
+    assert response.status_code == 404
+
+
+def test_multipart_form_with_a_file_is_refused_and_nothing_stored(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    place = make_place(session, now=clock())
+    form = full_answers(open_survey(client, place))
+    response = client.post(
+        f"/s/{place.link.token}", data=form, files={"photo": ("x.jpg", b"\xff\xd8", "image/jpeg")}
+    )
+    assert 400 <= response.status_code < 500
+    assert count_responses(session) == 0
+
+
+def test_multipart_form_without_files_is_accepted(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    place = make_place(session, now=clock())
+    form = full_answers(open_survey(client, place))
+    response = client.post(
+        f"/s/{place.link.token}",
+        files={name: (None, value) for name, value in form.items()},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert count_responses(session) == 1
