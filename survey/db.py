@@ -14,6 +14,7 @@ within a millisecond, across threads and across worker processes.
 
 import fcntl
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
@@ -156,3 +157,31 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """A session for one unit of work outside a request (command line, seeding)."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def create_postgres_database(server_url: str, *, prefix: str) -> str:
+    """Create an empty database ``<prefix>_<random>`` on the server of ``server_url``.
+
+    Returns the new database's URL. For test runs and benchmarks, which must not share
+    or leave behind a database.
+    """
+    base = make_url(server_url)
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop the database ``url`` names, closing its other connections (PostgreSQL 13+)."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

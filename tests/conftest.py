@@ -7,21 +7,19 @@ unreachable server fails the run instead of skipping.
 """
 
 import os
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from api.app import create_app
 from api.database import downgrade_database, upgrade_database
 from api.settings import Settings
-from survey.db import make_engine
+from survey.db import create_postgres_database, drop_postgres_database, make_engine
 from tests.factories import FixedClock
 
 TEST_DATABASE = os.environ.get("MANYI_TEST_DATABASE", "sqlite")
@@ -32,27 +30,15 @@ def pytest_report_header() -> str:
 
 
 def _create_postgres_database(url: str) -> str:
-    base = make_url(url)
-    name = f"manyi_test_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return create_postgres_database(url, prefix="manyi_test")
     except Exception as error:
         if os.environ.get("MANYI_REQUIRE_POSTGRES") == "1":
             raise
         pytest.skip(f"PostgreSQL not reachable: {error}")
-    finally:
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
 
 
-def _drop_postgres_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+_drop_postgres_database = drop_postgres_database
 
 
 @pytest.fixture(scope="session")
