@@ -17,8 +17,6 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -150,13 +148,6 @@ def _release_write_lock(session: Session, transaction: SessionTransaction) -> No
     """Hand the write lock on when the session's outermost transaction ends."""
     if transaction.parent is None:
         _release(session)
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session for one unit of work outside a request (command line, seeding)."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 def create_postgres_database(server_url: str, *, prefix: str) -> str:

@@ -357,10 +357,3 @@ def _insert_details(session: Session, *, response_id: int, answers: ResponseInpu
                 for code, points in answers.importance.items()
             ],
         )
-
-
-def count_responses(session: Session, *, link_id: int) -> int:
-    """How many responses a link has collected."""
-    return session.exec(
-        select(func.count()).select_from(SurveyResponse).where(SurveyResponse.link_id == link_id)
-    ).one()
