@@ -548,3 +548,21 @@ def test_multipart_form_without_files_is_accepted(
     )
     assert response.status_code == 303
     assert count_responses(session) == 1
+
+
+def test_raw_non_ascii_bytes_in_a_form_body_are_a_422_not_a_500(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    place = make_place(session, now=clock())
+    form = full_answers(open_survey(client, place))
+    del form["comment"]
+    from urllib.parse import urlencode
+
+    body = urlencode(form).encode() + b"&comment=\xff\xfe&\xff=1"
+    response = client.post(
+        f"/s/{place.link.token}?lang=en",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 422
+    assert count_responses(session) == 0
