@@ -12,14 +12,16 @@ from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.db import begin_write, make_engine
 from survey.demo import DEMO_USERS, demo_exists, seed_demo
-from survey.errors import FontMissing, InvalidAnswer
-from survey.links import PosterPlace, poster_places
+from survey.errors import FontMissing, InvalidAnswer, LinkNotFound, NotFound
+from survey.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
 from survey.models import QrLink, Role
 from survey.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
 
 app = typer.Typer(help="manyi: customer satisfaction for service counters.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+links_app = typer.Typer(help="Survey links (what the QR codes carry).", no_args_is_help=True)
+app.add_typer(links_app, name="links")
 
 
 def _now() -> datetime:
@@ -88,6 +90,47 @@ def user_add(
             raise typer.Exit(2) from error
         session.commit()
     typer.echo(f"added {role.value} {username}")
+
+
+@links_app.command("create")
+def links_create(
+    campaign: Annotated[int, typer.Option(help="Campaign id.")],
+    rotating: Annotated[
+        bool, typer.Option("--rotating", help="Links for counter displays (rotating codes).")
+    ] = False,
+) -> None:
+    """Create the missing links of a campaign (per counter, or per counter and clerk)."""
+    settings = Settings()
+    with Session(make_engine(settings.resolved_database_url())) as session:
+        begin_write(session)
+        try:
+            created = ensure_campaign_links(
+                session, campaign_id=campaign, rotating=rotating, now=_now()
+            )
+        except NotFound as error:
+            typer.echo(f"error: no campaign {campaign}", err=True)
+            raise typer.Exit(2) from error
+        session.commit()
+        base = settings.base_url.rstrip("/")
+        for link in created:
+            path = f"/display/{link.display_token}" if rotating else f"/s/{link.token}"
+            typer.echo(f"{base}{path}")
+    typer.echo(f"created {len(created)} link(s)", err=True)
+
+
+@links_app.command("revoke")
+def links_revoke(token: str) -> None:
+    """Withdraw a link: its QR code answers 410 from now on; its responses are kept."""
+    settings = Settings()
+    with Session(make_engine(settings.resolved_database_url())) as session:
+        begin_write(session)
+        try:
+            revoke_link(session, token=token, now=_now())
+        except LinkNotFound as error:
+            typer.echo("error: no link with this token", err=True)
+            raise typer.Exit(2) from error
+        session.commit()
+    typer.echo("revoked")
 
 
 def _poster_info(place: PosterPlace, *, base_url: str, hotline: str) -> PosterInfo:

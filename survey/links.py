@@ -210,3 +210,59 @@ def poster_places(
             )
         )
     return places
+
+
+def ensure_campaign_links(
+    session: Session, *, campaign_id: int, rotating: bool = False, now: datetime
+) -> list[QrLink]:
+    """Create the missing links of a campaign: one per counter of its organisation, or,
+    when the campaign rates clerks (``per_staff``), one per counter and clerk of its site.
+
+    Existing usable links are kept, so running it again after adding a counter only adds
+    that counter's links. Returns the links created. Does not commit.
+    """
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id}")
+    counters = session.exec(
+        select(Counter)
+        .join(Site, col(Site.id) == Counter.site_id)
+        .where(Site.organisation_id == campaign.organisation_id)
+        .order_by(col(Counter.site_id), col(Counter.code))
+    ).all()
+    existing = {
+        (link.counter_id, link.staff_member_id)
+        for link in session.exec(
+            select(QrLink).where(
+                QrLink.campaign_id == campaign_id,
+                col(QrLink.revoked_at).is_(None),
+                col(QrLink.rotating).is_(rotating),
+            )
+        ).all()
+        if link.expires_at is None or link.expires_at > now
+    }
+    wanted: list[tuple[int, int | None]] = []
+    for counter in counters:
+        assert counter.id is not None
+        if campaign.per_staff:
+            staff_ids = session.exec(
+                select(StaffMember.id)
+                .where(StaffMember.site_id == counter.site_id)
+                .order_by(col(StaffMember.job_number))
+            ).all()
+            wanted += [(counter.id, staff_id) for staff_id in staff_ids if staff_id is not None]
+        else:
+            wanted.append((counter.id, None))
+    created = [
+        create_link(
+            session,
+            campaign_id=campaign_id,
+            counter_id=counter_id,
+            staff_member_id=staff_id,
+            rotating=rotating,
+            now=now,
+        )
+        for counter_id, staff_id in wanted
+        if (counter_id, staff_id) not in existing
+    ]
+    return created

@@ -85,3 +85,22 @@ def test_user_add_creates_a_scoped_account(sqlite_env: Path) -> None:
     )
     assert bad.exit_code == 2
     assert "Unknown organisation" in bad.output
+
+
+def test_links_create_and_revoke(sqlite_env: Path) -> None:
+    runner.invoke(app, ["demo", "--no-serve", "--responses", "0"])
+    none_missing = runner.invoke(app, ["links", "create", "--campaign", "1"])
+    assert none_missing.exit_code == 0, none_missing.output
+    assert "created 0 link(s)" in none_missing.output
+    engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
+    with Session(engine) as session:
+        token = session.exec(select(QrLink.token).where(QrLink.rotating == False)).first()  # noqa: E712
+    assert token
+    revoked = runner.invoke(app, ["links", "revoke", token])
+    assert revoked.exit_code == 0, revoked.output
+    recreated = runner.invoke(app, ["links", "create", "--campaign", "1"])
+    assert "created 1 link(s)" in recreated.output
+    assert "/s/" in recreated.output
+    assert runner.invoke(app, ["links", "revoke", "no-such-token"]).exit_code == 2
+    assert runner.invoke(app, ["links", "create", "--campaign", "99"]).exit_code == 2
+    engine.dispose()
