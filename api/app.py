@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
 from threading import Lock
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -55,6 +56,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.resolved_database_url())
     app.state.clock = clock
+    app.state.zone = ZoneInfo(settings.timezone)
     app.state.templates = Templates(timezone=settings.timezone)
     app.state.instrument = InstrumentCache()
     app.state.page_cache = PageCache(ttl=60.0)

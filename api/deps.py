@@ -36,9 +36,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 def get_now(request: Request) -> datetime:
-    """The current time from the app's clock (tests inject a fixed one)."""
+    """The current time from the app's clock (tests inject a fixed one), in the
+    configured time zone, so that dates (a campaign's last day) are the local ones."""
     clock: Callable[[], datetime] = request.app.state.clock
-    return clock()
+    return clock().astimezone(request.app.state.zone)
 
 
 def get_settings(request: Request) -> Settings:

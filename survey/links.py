@@ -135,7 +135,8 @@ def get_link_or_raise(session: Session, token: str, *, now: datetime) -> QrLink:
     """The link with this token if it may be answered now.
 
     Raises :class:`LinkNotFound` (no such token), :class:`LinkRevoked` or
-    :class:`LinkExpired` (the link's own expiry or its campaign's last day has passed).
+    :class:`LinkExpired` (the link's own expiry or its campaign's last day has passed; the
+    day is judged in the time zone of ``now``, so pass the local time).
     """
     link = get_link(session, token)
     if link is None:

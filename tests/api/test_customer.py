@@ -566,3 +566,17 @@ def test_raw_non_ascii_bytes_in_a_form_body_are_a_422_not_a_500(
     )
     assert response.status_code == 422
     assert count_responses(session) == 0
+
+
+def test_campaign_closes_at_the_end_of_its_last_local_day(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """Asia/Shanghai is UTC+8: 16:30 UTC on the last day is already the next day there."""
+    place = make_place(session, now=clock())
+    last_day = place.campaign.ends_on
+    from datetime import UTC, datetime
+
+    clock.now = datetime.combine(last_day, datetime.min.time(), tzinfo=UTC).replace(hour=15)
+    assert client.get(f"/s/{place.link.token}").status_code == 200  # 23:00 in Shanghai
+    clock.now = clock.now.replace(hour=16, minute=30)
+    assert client.get(f"/s/{place.link.token}").status_code == 410  # 00:30 the next day
