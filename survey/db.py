@@ -176,3 +176,22 @@ def drop_postgres_database(url: str) -> None:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+_ADVISORY_NAMESPACE = 0x6D616E79  # "many": keeps manyi's advisory locks apart from others'
+
+
+def lock_key(session: Session, key: int) -> None:
+    """Serialise write transactions that pass the same ``key`` until the transaction ends.
+
+    On PostgreSQL a transaction-level advisory lock, so that check-then-insert (is this a
+    repeat? then store) cannot interleave under READ COMMITTED. On SQLite nothing is needed:
+    :func:`begin_write` already lets one writer in at a time.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(CAST(:namespace AS integer), CAST(:key AS integer))"
+            ),
+            {"namespace": _ADVISORY_NAMESPACE, "key": key},
+        )

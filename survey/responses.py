@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from survey.db import begin_write
+from survey.db import begin_write, lock_key
 from survey.errors import N_, DuplicateSubmission, FieldError, InvalidAnswer, LinkNotFound
 from survey.instruments import InstrumentSpec, ItemSpec
 from survey.links import get_link_or_raise
@@ -252,6 +252,8 @@ def submit_response(
     }
 
     begin_write(session)
+    assert counter.id is not None
+    lock_key(session, counter.id)  # repeats are judged per counter
     stored = _stored_submission(session, submission_key)
     if stored is not None:
         session.rollback()
