@@ -94,7 +94,9 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render ``name`` in the request's language, with the CSRF token for its forms."""
-    full = {"csrf_token": csrf_token_for(request), **(context or {})}
+    full = dict(context or {})
+    if "csrf_token" not in full:
+        full["csrf_token"] = csrf_token_for(request)
     return templates_of(request).render(request, name, full, status_code=status_code)
 
 

@@ -904,6 +904,13 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.0f}%"
 
 
+def _print_failures(phases: list[PhaseResult]) -> None:
+    for phase in phases:
+        if phase.failures:
+            listed = ", ".join(f"{label} x{n}" for label, n in phase.failures.most_common())
+            print(f"  not counted in {phase.name}: {listed}")
+
+
 def print_table(phases: list[PhaseResult]) -> None:
     bare = phases[0]
     header = (
@@ -922,10 +929,7 @@ def print_table(phases: list[PhaseResult]) -> None:
             f"{_pct(phase.client_cpu):>12}{_pct(phase.server_cpu):>12}"
             f"{_pct(phase.machine_cpu):>10}"
         )
-    for phase in phases:
-        if phase.failures:
-            listed = ", ".join(f"{label} x{n}" for label, n in phase.failures.most_common())
-            print(f"  not counted in {phase.name}: {listed}")
+    _print_failures(phases)
 
 
 def print_open_table(phases: list[PhaseResult]) -> None:
@@ -944,10 +948,7 @@ def print_open_table(phases: list[PhaseResult]) -> None:
             f"{_pct(phase.client_cpu):>12}{_pct(phase.server_cpu):>12}"
             f"{_pct(phase.machine_cpu):>10}"
         )
-    for phase in phases:
-        if phase.failures:
-            listed = ", ".join(f"{label} x{n}" for label, n in phase.failures.most_common())
-            print(f"  not counted in {phase.name}: {listed}")
+    _print_failures(phases)
 
 
 def print_targets(
