@@ -1,0 +1,97 @@
+"""Trends: the index and the dimension scores per period, on control charts."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from analytics.control import ControlChart, control_chart
+from analytics.gaps import dimension_scores
+from analytics.indices import satisfaction_index
+from analytics.power_sums import Layout, PowerSums
+from analytics.segment import index_moments
+
+TREND_FIELD = {"paired": "G", "perception_only": "P", "three_column": "ADQ"}
+
+
+@dataclass(frozen=True)
+class TrendReport:
+    """Per period the index and the dimension scores, each as a control chart.
+
+    ``field`` is what the dimension charts show: the gap ``G`` in paired mode, the
+    perception ``P`` in perception-only mode, the adequacy gap ``ADQ`` in three-column mode.
+    """
+
+    periods: tuple[str, ...]
+    n_respondents: tuple[int, ...]
+    index: ControlChart
+    field: str
+    dimensions: dict[str, ControlChart]
+
+
+def trend_report(
+    periods: Sequence[tuple[str, PowerSums]], layout: Layout, *, mode: str = "paired"
+) -> TrendReport:
+    """Control charts of the satisfaction index and of each dimension score over periods.
+
+    Parameters
+    ----------
+    periods : sequence of (str, PowerSums)
+        Period label and power sums, in time order (a period without answers may be
+        given with empty power sums: its value is nan and the charts skip it).
+    layout : Layout
+        Items, dimensions and scales.
+    mode : str, keyword-only
+        ``paired``, ``perception_only`` or ``three_column``; chooses the dimension field.
+
+    Returns
+    -------
+    TrendReport
+        Each series on an individuals chart (centre = mean of the period values, σ from
+        the average moving range / 1.128, limits ± 3σ), with EWMA (λ = 0.2) and the run
+        rules of :func:`analytics.control.control_chart` as signals with their period.
+
+    Notes
+    -----
+    Missing data: a period's value is that of the respondents who answered in it; periods
+    without any are nan and skipped by the limits and the rules.
+
+    References
+    ----------
+    Montgomery, D. C. (2019). Introduction to Statistical Quality Control, 8th ed.,
+    ch. 6 (individuals chart) and ch. 9 (EWMA).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from analytics.power_sums import AnswerMatrix, Dimension, power_sums
+    >>> layout = Layout((Dimension("speed", ("q1",)),))
+    >>> def month(values):
+    ...     p = np.array([[v] for v in values], dtype=float)
+    ...     return power_sums(AnswerMatrix(layout, {"P": p}, overall=np.full(len(p), np.nan)))
+    >>> trend = trend_report([("2026-01", month([5, 6])), ("2026-02", month([7, 7]))],
+    ...                      layout, mode="perception_only")
+    >>> [round(p.value, 2) for p in trend.index.points]
+    [75.0, 100.0]
+    """
+    field = TREND_FIELD.get(mode, "P")
+    labels = [label for label, _ in periods]
+    index_values: list[float] = []
+    n_respondents: list[int] = []
+    dimension_values: dict[str, list[float]] = {code: [] for code in layout.dimension_codes}
+    for _label, sums in periods:
+        index = satisfaction_index(index_moments(sums), scale=layout.scale)
+        index_values.append(index.value)
+        n_respondents.append(index.n)
+        scores = dimension_scores(sums, layout, field, min_n=0)
+        for code in layout.dimension_codes:
+            value = scores[code].mean
+            dimension_values[code].append(value if scores[code].n else math.nan)
+    return TrendReport(
+        periods=tuple(labels),
+        n_respondents=tuple(n_respondents),
+        index=control_chart(index_values, labels=labels),
+        field=field,
+        dimensions={
+            code: control_chart(values, labels=labels) for code, values in dimension_values.items()
+        },
+    )
