@@ -1,21 +1,27 @@
-"""The ``manyi`` command line: demo, serve, migrate, user add, qr."""
+"""The ``manyi`` command line: demo, serve, migrate, user add, links, qr, analyze."""
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from sqlmodel import Session, col, select
 
+from analytics.intervals import DEFAULT_MIN_N
 from api.database import upgrade_database
+from api.report_formats import report_table, write_xlsx
+from api.report_json import analysis_json
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.db import begin_write, make_engine
 from survey.demo import DEMO_USERS, demo_exists, seed_demo
 from survey.errors import FontMissing, InvalidAnswer, LinkNotFound, NotFound
+from survey.file_analysis import analyze_table
 from survey.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
 from survey.models import QrLink, Role
 from survey.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
+from survey.wide_csv import WideCsvError, default_layout, layout_from_json, read_wide_csv
 
 app = typer.Typer(help="manyi: customer satisfaction for service counters.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
@@ -255,6 +261,91 @@ def demo(
     uvicorn.run(
         create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"
     )
+
+
+ANALYZE_FORMATS = ("json", "table", "xlsx")
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="Wide CSV: one row per respondent.")],
+    instrument: Annotated[
+        Path | None,
+        typer.Option(help="JSON map of items to dimensions (default: the 22-item SERVQUAL)."),
+    ] = None,
+    by: Annotated[
+        str, typer.Option(help="Break down by columns, e.g. site,period.")
+    ] = "",
+    fmt: Annotated[
+        str, typer.Option("--format", help="json, table or xlsx.")
+    ] = "json",
+    out: Annotated[
+        Path | None, typer.Option(help="Write here instead of standard output (xlsx needs it).")
+    ] = None,
+    min_n: Annotated[
+        int, typer.Option(help="Cells with fewer respondents are marked insufficient.")
+    ] = DEFAULT_MIN_N,
+    missing: Annotated[
+        str, typer.Option(help="Cronbach's alpha: listwise or pairwise deletion.")
+    ] = "listwise",
+    overall_column: Annotated[
+        str, typer.Option(help="The column of the overall rating.")
+    ] = "overall",
+) -> None:
+    """SERVQUAL report of survey data collected elsewhere (paper forms in a spreadsheet)."""
+    if fmt not in ANALYZE_FORMATS:
+        _fail(f"--format must be one of {', '.join(ANALYZE_FORMATS)}")
+    if fmt == "xlsx" and out is None:
+        _fail("--format xlsx needs --out FILE.xlsx")
+    if missing not in ("listwise", "pairwise"):
+        _fail("--missing must be listwise or pairwise")
+    try:
+        layout = (
+            layout_from_json(instrument.read_text(encoding="utf-8"))
+            if instrument
+            else default_layout()
+        )
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot read {error.filename}: {error.strerror}")
+    except UnicodeDecodeError:
+        _fail("the file is not UTF-8 text; save it as 'CSV UTF-8' and try again")
+    except ValueError as error:
+        _fail(str(error))
+    try:
+        table = read_wide_csv(text, layout, overall_column=overall_column)
+        groups = tuple(column.strip() for column in by.split(",") if column.strip())
+        analysis = analyze_table(table, by=groups, min_n=min_n, missing=missing)
+    except WideCsvError as error:
+        for line, column, message in error.problems:
+            where = f"line {line}" + (f", column {column}" if column else "")
+            typer.echo(f"{file}: {where}: {message}", err=True)
+        raise typer.Exit(2) from error
+    except ValueError as error:
+        _fail(str(error))
+    output = ""
+    if fmt != "xlsx":
+        output = (
+            json.dumps(analysis_json(analysis), ensure_ascii=False, indent=2)
+            if fmt == "json"
+            else report_table(analysis)
+        )
+    if out is None:
+        typer.echo(output)
+        return
+    try:
+        if fmt == "xlsx":
+            write_xlsx(analysis, out)
+        else:
+            out.write_text(output + "\n", encoding="utf-8")
+    except OSError as error:  # e.g. a folder that does not exist: a message, not a traceback
+        _fail(f"cannot write {out}: {error.strerror or error}")
+    typer.echo(f"wrote {out}")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def main() -> None:
