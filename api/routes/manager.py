@@ -1,11 +1,17 @@
-"""The manager's pages. For now: response counts per site and counter."""
+"""The manager's pages: response counts per site and counter, a campaign's report and export."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from analytics.intervals import DEFAULT_MIN_N
 from api.deps import CurrentAccount, CurrentReader, SessionDep
+from api.report_json import report_json
 from api.templating import render
+from survey.accounts import Account
 from survey.counts import organisation_names, response_counts
+from survey.reporting import Scope, responses_csv, scope_answers, scope_report
 
 router = APIRouter()
 
@@ -35,5 +41,55 @@ def show_account(request: Request, account: CurrentAccount, session: SessionDep)
         {
             "account": account,
             "organisations": names,
+        },
+    )
+
+
+def _scope(
+    account: Account, campaign_id: int, site: int | None, counter: int | None, staff: int | None
+) -> Scope:
+    return Scope(
+        campaign_id=campaign_id,
+        organisation_ids=tuple(account.organisation_ids),
+        site_id=site,
+        counter_id=counter,
+        staff_member_id=staff,
+    )
+
+
+@router.get("/manager/campaigns/{campaign_id}/report.json")
+def show_campaign_report(
+    campaign_id: int,
+    account: CurrentReader,
+    session: SessionDep,
+    site: int | None = None,
+    counter: int | None = None,
+    staff: int | None = None,
+    min_n: Annotated[int, Query(ge=1, le=100_000)] = DEFAULT_MIN_N,
+    missing: Literal["listwise", "pairwise"] = "listwise",
+) -> dict[str, Any]:
+    """The SERVQUAL report of a campaign (optionally one site, counter or staff member), in
+    the JSON shape of ``manyi analyze``; 404 for a campaign outside the account's scope."""
+    scope = _scope(account, campaign_id, site, counter, staff)
+    return report_json(scope_report(session, scope, min_n=min_n, missing=missing))
+
+
+@router.get("/manager/campaigns/{campaign_id}/responses.csv")
+def export_campaign_responses(
+    campaign_id: int,
+    account: CurrentReader,
+    session: SessionDep,
+    site: int | None = None,
+    counter: int | None = None,
+    staff: int | None = None,
+) -> Response:
+    """The campaign's answers as a wide CSV that ``manyi analyze`` reads (no comments, no
+    device or network hashes: answers and places only)."""
+    data = scope_answers(session, _scope(account, campaign_id, site, counter, staff))
+    return Response(
+        responses_csv(data),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": f'attachment; filename="campaign-{campaign_id}-responses.csv"'
         },
     )

@@ -1,0 +1,110 @@
+"""A campaign's report and answer export over HTTP, scoped to the reader's organisations."""
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.report_json import report_json
+from survey.demo import seed_demo
+from survey.models import Campaign, Role
+from survey.reporting import Scope, scope_report
+from tests.api.test_accounts import add_user, log_in
+from tests.factories import FixedClock, make_place
+
+JSON = {"accept": "application/json"}
+
+
+def demo_with_manager(session: Session, clock: FixedClock) -> Campaign:
+    """The demo organisation (300 responses) with the manager ``wang``."""
+    summary = seed_demo(session, now=clock(), n_responses=300, salt="salt")
+    add_user(session, clock, "wang", Role.manager, [summary.organisation_id])
+    campaign = session.get(Campaign, summary.campaign_id)
+    assert campaign is not None
+    return campaign
+
+
+def test_manager_gets_the_campaign_report_as_json(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """The endpoint returns the report of every stored response, as the use case computes it."""
+    campaign = demo_with_manager(session, clock)
+    assert campaign.id is not None
+    assert log_in(client, "wang") == 303
+    response = client.get(f"/manager/campaigns/{campaign.id}/report.json", headers=JSON)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["n_respondents"] == 300
+    expected = report_json(scope_report(session, Scope(campaign.id, (campaign.organisation_id,))))
+    assert body["index"]["value"] == expected["index"]["value"]
+    assert set(body["dimensions"]) == {
+        "tangibles",
+        "reliability",
+        "responsiveness",
+        "assurance",
+        "empathy",
+    }
+
+
+def test_report_of_one_site_and_bad_parameters(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """?site= narrows the report; a min_n of 0 or a wrong type is a 422, not a 500."""
+    campaign = demo_with_manager(session, clock)
+    log_in(client, "wang")
+    url = f"/manager/campaigns/{campaign.id}/report.json"
+    export = client.get(f"/manager/campaigns/{campaign.id}/responses.csv").text
+    rows = list(csv.DictReader(io.StringIO(export)))
+    site = rows[0]["site"]
+    narrowed = client.get(url, params={"site": site}, headers=JSON).json()
+    assert narrowed["n_respondents"] == sum(1 for row in rows if row["site"] == site) < 300
+    assert client.get(url, params={"min_n": 0}, headers=JSON).status_code == 422
+    assert client.get(url, params={"site": "east"}, headers=JSON).status_code == 422
+    assert client.get(url, params={"missing": "mean"}, headers=JSON).status_code == 422
+
+
+def test_export_is_a_wide_csv_without_comments_or_hashes(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """The export has one row per response, E/P columns per item and no personal traces."""
+    campaign = demo_with_manager(session, clock)
+    log_in(client, "wang")
+    response = client.get(f"/manager/campaigns/{campaign.id}/responses.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 300
+    assert {"E1", "P22", "overall", "W_empathy"} <= set(rows[0])
+    assert not {"comment", "device_hash", "client_hash"} & set(rows[0])
+
+
+def test_campaign_of_another_organisation_is_404_and_shows_nothing(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """A manager of organisation B asking for A's campaign gets 404 (not 403: no hint that
+    it exists), for the report and for the export."""
+    campaign = demo_with_manager(session, clock)
+    other = make_place(session, now=clock(), slug="org-b")
+    assert other.organisation.id is not None
+    add_user(session, clock, "li", Role.manager, [other.organisation.id])
+    log_in(client, "li")
+    report = client.get(f"/manager/campaigns/{campaign.id}/report.json", headers=JSON)
+    assert report.status_code == 404
+    assert "n_respondents" not in report.text
+    export = client.get(f"/manager/campaigns/{campaign.id}/responses.csv", headers=JSON)
+    assert export.status_code == 404
+
+
+def test_supervisor_may_not_read_reports_and_strangers_must_log_in(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """Reports are for managers, admins and regulators: 401 without login, 403 for a
+    supervisor."""
+    campaign = demo_with_manager(session, clock)
+    url = f"/manager/campaigns/{campaign.id}/report.json"
+    assert client.get(url, headers=JSON).status_code == 401
+    add_user(session, clock, "zhou", Role.supervisor, [campaign.organisation_id])
+    log_in(client, "zhou")
+    assert client.get(url, headers=JSON).status_code == 403
