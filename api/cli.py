@@ -273,12 +273,8 @@ def analyze(
         Path | None,
         typer.Option(help="JSON map of items to dimensions (default: the 22-item SERVQUAL)."),
     ] = None,
-    by: Annotated[
-        str, typer.Option(help="Break down by columns, e.g. site,period.")
-    ] = "",
-    fmt: Annotated[
-        str, typer.Option("--format", help="json, table or xlsx.")
-    ] = "json",
+    by: Annotated[str, typer.Option(help="Break down by columns, e.g. site,period.")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="json, table or xlsx.")] = "json",
     out: Annotated[
         Path | None, typer.Option(help="Write here instead of standard output (xlsx needs it).")
     ] = None,

@@ -8,14 +8,14 @@ sums without reading every answer, and the tests compare the two.
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 import numpy as np
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from analytics.control import period_label
 from analytics.intervals import DEFAULT_MIN_N
 from analytics.power_sums import AnswerMatrix, Dimension, Layout, power_sums
 from analytics.report import ServqualReport, servqual_report
@@ -179,11 +179,15 @@ def scope_report(
     )
 
 
-def responses_csv(data: ScopeAnswers, *, periods: Iterable[str] | None = None) -> str:
+def responses_csv(
+    data: ScopeAnswers, *, timezone: tzinfo = UTC, period_grain: str = "month"
+) -> str:
     """The responses as a wide CSV that ``manyi analyze`` reads back (one row each).
 
     Items are numbered by their position in the instrument (column ``P3`` is the third
-    item), which is what an ``--instrument`` map for this instrument refers to.
+    item), which is what an ``--instrument`` map for this instrument refers to. ``period``
+    is the submission's month (or ``period_grain``: day, week, quarter) in ``timezone``, so
+    ``manyi analyze`` draws the trend per month.
     """
     layout = data.answers.layout
     prefixes = {"E": "E", "P": "P", "MIN": "MIN", "DES": "DES"}
@@ -194,7 +198,6 @@ def responses_csv(data: ScopeAnswers, *, periods: Iterable[str] | None = None) -
     if data.answers.importance is not None:
         header += [f"W_{code}" for code in layout.dimension_codes]
     header.append("overall")
-    period_labels = list(periods) if periods is not None else None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -204,7 +207,7 @@ def responses_csv(data: ScopeAnswers, *, periods: Iterable[str] | None = None) -
 
     for i, response_id in enumerate(data.response_ids):
         site, counter, staff, submitted = data.places[i]
-        period = period_labels[i] if period_labels is not None else submitted.date().isoformat()
+        period = period_label(submitted.astimezone(timezone).date(), period_grain)
         row = [str(response_id), str(site), str(counter), "" if staff is None else str(staff)]
         row.append(period)
         row += [cell(v) for f in fields for v in data.answers.values[f][i]]

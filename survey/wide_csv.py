@@ -156,6 +156,10 @@ def read_wide_csv(text: str, layout: Layout, *, overall_column: str = "overall")
         for position, name in enumerate(header)
         if name.startswith("W_") and name[2:] in layout.dimension_codes
     }
+    if overall_column != "overall" and overall_column not in header:
+        raise WideCsvError(
+            [(1, "", f"there is no column {overall_column!r} for the overall rating")]
+        )
     overall_position = header.index(overall_column) if overall_column in header else None
     segment_positions = {name: header.index(name) for name in SEGMENT_COLUMNS if name in header}
 

@@ -1,12 +1,13 @@
 """The manager's pages: response counts per site and counter, a campaign's report and export."""
 
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
-from api.deps import CurrentAccount, CurrentReader, SessionDep
+from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
 from api.report_json import report_json
 from api.templating import render
 from survey.accounts import Account
@@ -79,15 +80,18 @@ def export_campaign_responses(
     campaign_id: int,
     account: CurrentReader,
     session: SessionDep,
+    settings: SettingsDep,
     site: int | None = None,
     counter: int | None = None,
     staff: int | None = None,
+    period: Literal["day", "week", "month", "quarter"] = "month",
 ) -> Response:
     """The campaign's answers as a wide CSV that ``manyi analyze`` reads (no comments, no
-    device or network hashes: answers and places only)."""
+    device or network hashes: answers and places only); ``period`` is the month of each
+    answer (or ``?period=day|week|quarter``) in the configured time zone."""
     data = scope_answers(session, _scope(account, campaign_id, site, counter, staff))
     return Response(
-        responses_csv(data),
+        responses_csv(data, timezone=ZoneInfo(settings.timezone), period_grain=period),
         media_type="text/csv; charset=utf-8",
         headers={
             "content-disposition": f'attachment; filename="campaign-{campaign_id}-responses.csv"'

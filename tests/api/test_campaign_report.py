@@ -108,3 +108,18 @@ def test_supervisor_may_not_read_reports_and_strangers_must_log_in(
     add_user(session, clock, "zhou", Role.supervisor, [campaign.organisation_id])
     log_in(client, "zhou")
     assert client.get(url, headers=JSON).status_code == 403
+
+
+def test_export_periods_are_local_months_and_a_bad_period_is_422(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """Periods default to the month in the configured time zone (Asia/Shanghai); an
+    unknown ?period= is a 422."""
+    campaign = demo_with_manager(session, clock)
+    log_in(client, "wang")
+    url = f"/manager/campaigns/{campaign.id}/responses.csv"
+    rows = list(csv.DictReader(io.StringIO(client.get(url).text)))
+    assert all(len(row["period"]) == 7 and row["period"][4] == "-" for row in rows)
+    weekly = list(csv.DictReader(io.StringIO(client.get(url, params={"period": "week"}).text)))
+    assert all("-W" in row["period"] for row in weekly)
+    assert client.get(url, params={"period": "year"}, headers=JSON).status_code == 422
