@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import itertools
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -13,16 +12,7 @@ import pytest
 from sklearn.decomposition import FactorAnalysis
 
 from analytics.factors import FactorStructure, ItemFit, factor_structure
-
-KIOSK_CSV = Path("/work/shared/data/kiosk-servqual/kiosk_kservqual_tidy.csv")
-KIOSK_DIMENSIONS = {
-    "tangibility": (4, 5, 6, 22),
-    "security": (19, 20, 21),
-    "economy": (10, 11, 18),
-    "convenience": (13, 14, 15, 16, 17),
-    "usefulness": (1, 2, 3),
-    "control": (7, 8),
-}
+from tests.kiosk import KIOSK_CSV, KIOSK_DIMENSIONS, needs_kiosk_data
 
 DIMS_3 = ["tang", "tang", "tang", "resp", "resp", "resp", "assu", "assu", "assu"]
 
@@ -180,7 +170,7 @@ def _kiosk() -> tuple[npt.NDArray[np.float64], list[str], list[int], list[bool]]
     return answers, [dim for _, dim in items], [item for item, _ in items], clean
 
 
-@pytest.mark.skipif(not KIOSK_CSV.exists(), reason="kiosk data set not available")
+@needs_kiosk_data
 def test_kiosk_real_data() -> None:
     """Authors' six dimensions over 20 perception items of the 2019 kiosk K-SERVQUAL study.
 

@@ -12,7 +12,6 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from pathlib import Path
 from typing import Literal
 
 import hypothesis.extra.numpy as hnp
@@ -31,16 +30,7 @@ from analytics.reliability import (
     listwise_covariance,
     pairwise_covariance,
 )
-
-KIOSK_CSV = Path("/work/shared/data/kiosk-servqual/kiosk_kservqual_tidy.csv")
-KIOSK_DIMENSIONS = {
-    "tangibility": (4, 5, 6, 22),
-    "security": (19, 20, 21),
-    "economy": (10, 11, 18),
-    "convenience": (13, 14, 15, 16, 17),
-    "usefulness": (1, 2, 3),
-    "control": (7, 8),
-}
+from tests.kiosk import KIOSK_CSV, KIOSK_DIMENSIONS, needs_kiosk_data
 
 # Hand-worked example: 5 respondents x 3 items (see test_hand_worked_alpha).
 HAND = np.array(
@@ -184,7 +174,7 @@ def _kiosk_perceptions() -> pd.DataFrame:
     return frame[[f"P{item}" for item in range(1, 25)]].astype(np.float64)
 
 
-@pytest.mark.skipif(not KIOSK_CSV.exists(), reason="kiosk data set not available")
+@needs_kiosk_data
 @pytest.mark.parametrize("missing", ["listwise", "pairwise"])
 @pytest.mark.parametrize("dimension", sorted(KIOSK_DIMENSIONS))
 def test_kiosk_dimensions_match_pingouin(dimension: str, missing: Policy) -> None:

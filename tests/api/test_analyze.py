@@ -20,21 +20,13 @@ from sklearn.linear_model import LinearRegression
 from typer.testing import CliRunner, Result
 
 from api.cli import app
+from tests.kiosk import KIOSK_DIMENSIONS, KIOSK_DIR
 
 runner = CliRunner()
 
 TOLERANCE = 1e-9
 QUADRANTS = {"concentrate_here", "keep_up_the_good_work", "low_priority", "possible_overkill"}
 
-KIOSK_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "kiosk-servqual"
-KIOSK_DIMENSIONS = {
-    "tangibility": [4, 5, 6, 22],
-    "security": [19, 20, 21],
-    "economy": [10, 11, 18],
-    "convenience": [13, 14, 15, 16, 17],
-    "usefulness": [1, 2, 3],
-    "control": [7, 8],
-}
 
 DEFAULT_DIMENSIONS = {
     "tangibles": [1, 2, 3, 4],
