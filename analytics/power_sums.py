@@ -44,7 +44,8 @@ from functools import reduce
 from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -219,15 +220,212 @@ def _as_int(values: FloatArray, what: str) -> IntArray:
     return as_int
 
 
-def _pair_sums(
-    values: IntArray, answered: NDArray[np.bool_]
-) -> tuple[IntArray, IntArray, IntArray]:
-    """n_ij, Σ_{both} x_i (row i, column j) and Σ x_i x_j over rows answering i and j."""
-    present = answered.astype(np.int64)
-    counts = present.T @ present
-    sums = values.T @ present
-    cross = values.T @ values
-    return counts, sums, cross
+LIGHT_FAMILIES = frozenset({"respondents", "score", "index", "overall", "importance"})
+"""Families kept for small places (counter, clerk, language): no cross-products."""
+ALL_FAMILIES = LIGHT_FAMILIES | {"item", "pair", "profile"}
+
+_EXACT_LIMIT = 2**53
+"""Sums are accumulated in float64, exact while every partial sum stays below 2^53."""
+
+
+@dataclass(frozen=True)
+class GroupedPowerSums:
+    """Power sums of several groups of respondents at once: ``values[g, k]`` holds
+    ``(n, s_a, s_b, s_ab)`` of group g under ``keys[k]`` (zeros where nobody contributed)."""
+
+    keys: tuple[StatKey, ...]
+    values: IntArray
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.values.shape[0])
+
+    def group(self, index: int) -> PowerSums:
+        """The power sums of one group."""
+        rows = self.values[index]
+        present = np.flatnonzero(rows[:, 0])
+        return PowerSums({self.keys[k]: tuple(int(v) for v in rows[k]) for k in present})
+
+    def rows(self) -> Iterator[tuple[int, StatKey, PowerSumValue]]:
+        """Every non-empty ``(group, key, value)``, group by group."""
+        for g, k in zip(*np.nonzero(self.values[:, :, 0]), strict=True):
+            n, s_a, s_b, s_ab = (int(v) for v in self.values[g, k])
+            yield int(g), self.keys[k], (n, s_a, s_b, s_ab)
+
+
+class _Accumulator:
+    """Adds per-respondent columns into per-group sums with one sparse product per block."""
+
+    def __init__(self, groups: IntArray, n_groups: int) -> None:
+        n = groups.shape[0]
+        self.n_groups = n_groups
+        self.onehot = sparse.csr_matrix(
+            (np.ones(n), (groups, np.arange(n))), shape=(n_groups, n), dtype=np.float64
+        )
+        self.keys: list[StatKey] = []
+        self.blocks: list[IntArray] = []
+
+    def add(self, keys: list[StatKey], columns: list[list[IntArray]]) -> None:
+        """``columns[k]`` holds the four per-respondent columns (n, s_a, s_b, s_ab) of
+        ``keys[k]``; zeros for respondents that do not count."""
+        if not keys:
+            return
+        stacked = np.column_stack([c for four in columns for c in four]).astype(np.float64)
+        if stacked.size and np.abs(stacked).sum(axis=0).max() >= _EXACT_LIMIT:
+            raise OverflowError("too many respondents in one call; split them in chunks")
+        summed = np.asarray(self.onehot @ stacked)
+        self.keys += keys
+        self.blocks.append(np.rint(summed).astype(np.int64).reshape(self.n_groups, len(keys), 4))
+
+    def result(self) -> GroupedPowerSums:
+        values = (
+            np.concatenate(self.blocks, axis=1)
+            if self.blocks
+            else np.zeros((self.n_groups, 0, 4), dtype=np.int64)
+        )
+        return GroupedPowerSums(keys=tuple(self.keys), values=values)
+
+
+def grouped_power_sums(
+    answers: AnswerMatrix,
+    groups: ArrayLike,
+    n_groups: int,
+    *,
+    families: frozenset[str] = ALL_FAMILIES,
+) -> GroupedPowerSums:
+    """The power sums of each group of respondents (see the module docstring).
+
+    Parameters
+    ----------
+    answers : AnswerMatrix
+        Whole-number answers with nan for missing ones.
+    groups : array of int, length n
+        The group (0 … n_groups − 1) of each respondent.
+    n_groups : int
+        Number of groups.
+    families : frozenset of str, keyword-only
+        Which families to compute (e.g. :data:`LIGHT_FAMILIES` for counters and clerks).
+
+    Returns
+    -------
+    GroupedPowerSums
+        Exact integer power sums per group; the sums of a union of groups are the sums of
+        its groups added.
+
+    Notes
+    -----
+    Missing data: every family documents the respondents it counts; nothing is imputed.
+    A derived field (gap) exists for an item only when both of its answers do.
+
+    References
+    ----------
+    Parasuraman, A., Zeithaml, V. A., & Berry, L. L. (1988). SERVQUAL: a multiple-item
+    scale for measuring consumer perceptions of service quality. Journal of Retailing
+    64(1), 12–40 (the statistics); Chan, Golub & LeVeque (1979) for why power sums merge.
+
+    Examples
+    --------
+    >>> layout = Layout((Dimension("speed", ("q1",)),))
+    >>> p = np.array([[6.0], [5.0], [7.0]])
+    >>> grouped = grouped_power_sums(
+    ...     AnswerMatrix(layout, {"P": p}, overall=np.full(3, np.nan)), [0, 1, 0], 2)
+    >>> grouped.group(0)[StatKey("item", "P", "q1", "q1")]
+    (2, 13, 13, 85)
+    """
+    group_index = np.asarray(groups, dtype=np.int64)
+    if group_index.shape != (answers.n,):
+        raise ValueError("groups must give one group per respondent")
+    if answers.n and (group_index.min() < 0 or group_index.max() >= n_groups):
+        raise ValueError("group numbers must be from 0 to n_groups - 1")
+    layout = answers.layout
+    acc = _Accumulator(group_index, n_groups)
+    zeros = np.zeros(answers.n, dtype=np.int64)
+
+    if "respondents" in families:
+        any_answer = ~np.isnan(answers.overall)
+        for name in ANSWER_FIELDS:
+            if name in answers.values:
+                any_answer |= ~np.isnan(answers.values[name]).all(axis=1)
+        acc.add([StatKey("respondents")], [[any_answer.astype(np.int64), zeros, zeros, zeros]])
+
+    for name in answers.fields():
+        matrix = answers.field(name)
+        assert matrix is not None
+        for dimension in layout.dimensions:
+            block = matrix[:, layout.item_columns(dimension)]
+            answered = ~np.isnan(block)
+            values = _as_int(block, name)
+            codes = dimension.items
+            m = len(codes)
+            pairs = [(i, j) for i in range(m) for j in range(i, m)]
+            if "item" in families or "pair" in families:
+                complete: IntArray = np.asarray(answered.all(axis=1), dtype=np.int64)
+                incomplete: IntArray = 1 - complete
+                for family, rows in (("item", complete), ("pair", incomplete)):
+                    if family not in families:
+                        continue
+                    present = answered.astype(np.int64) * rows[:, None]
+                    kept = values * rows[:, None]
+                    acc.add(
+                        [StatKey(family, name, codes[i], codes[j]) for i, j in pairs],
+                        [
+                            [
+                                present[:, i] * present[:, j],
+                                kept[:, i] * present[:, j],
+                                kept[:, j] * present[:, i],
+                                kept[:, i] * kept[:, j],
+                            ]
+                            for i, j in pairs
+                        ],
+                    )
+            if "score" in families:
+                given: IntArray = np.asarray(answered.any(axis=1), dtype=np.int64)
+                scores = _scaled_scores(values, answered, layout.score_scale(dimension.code))
+                acc.add(
+                    [StatKey("score", name, dimension.code)],
+                    [[given, scores, zeros, scores * scores]],
+                )
+
+    perceptions = answers.values.get("P")
+    if perceptions is not None and "index" in families:
+        answered = ~np.isnan(perceptions)
+        values = _as_int(perceptions, "P")
+        k_answered = answered.sum(axis=1)
+        totals = values.sum(axis=1)
+        strata = range(1, len(layout.items) + 1)
+        acc.add(
+            [StatKey("index", "P", stratum=str(k)) for k in strata],
+            [
+                [
+                    (k_answered == k).astype(np.int64),
+                    totals * (k_answered == k),
+                    zeros,
+                    totals * totals * (k_answered == k),
+                ]
+                for k in strata
+            ],
+        )
+
+    if "overall" in families:
+        rated = (~np.isnan(answers.overall)).astype(np.int64)
+        overall = _as_int(answers.overall, OVERALL)
+        acc.add([StatKey(OVERALL)], [[rated, overall, zeros, overall * overall]])
+
+    if answers.importance is not None and "importance" in families:
+        full = ~np.isnan(answers.importance).any(axis=1)
+        points = _as_int(answers.importance, "importance")
+        counted = (full & (points.sum(axis=1) == IMPORTANCE_TOTAL)).astype(np.int64)
+        acc.add(
+            [StatKey("importance", a=code) for code in layout.dimension_codes],
+            [
+                [counted, points[:, d] * counted, zeros, points[:, d] ** 2 * counted]
+                for d in range(len(layout.dimension_codes))
+            ],
+        )
+
+    if perceptions is not None and "profile" in families:
+        _add_profile(acc, answers, perceptions)
+    return acc.result()
 
 
 def power_sums(answers: AnswerMatrix) -> PowerSums:
@@ -246,13 +444,12 @@ def power_sums(answers: AnswerMatrix) -> PowerSums:
     Notes
     -----
     Missing data: every family documents the respondents it counts; nothing is imputed.
-    A derived field (gap) exists for an item only when both of its answers do.
+    The same computation as :func:`grouped_power_sums` with one group.
 
     References
     ----------
-    Parasuraman, A., Zeithaml, V. A., & Berry, L. L. (1988). SERVQUAL: a multiple-item
-    scale for measuring consumer perceptions of service quality. Journal of Retailing
-    64(1), 12–40 (the statistics); Chan, Golub & LeVeque (1979) for why power sums merge.
+    Parasuraman, A., Zeithaml, V. A., & Berry, L. L. (1988). SERVQUAL. Journal of
+    Retailing 64(1), 12–40.
 
     Examples
     --------
@@ -264,89 +461,7 @@ def power_sums(answers: AnswerMatrix) -> PowerSums:
     >>> sums[StatKey("score", "P", "speed")]    # L = 2: u = 2·13/2 = 13 and 2·5/1 = 10
     (2, 23, 0, 269)
     """
-    layout = answers.layout
-    result: dict[StatKey, PowerSumValue] = {}
-
-    def put(key: StatKey, n: int, s_a: int = 0, s_b: int = 0, s_ab: int = 0) -> None:
-        if n:
-            result[key] = (int(n), int(s_a), int(s_b), int(s_ab))
-
-    any_answer = np.zeros(answers.n, dtype=bool)
-    for name in ANSWER_FIELDS:
-        if name in answers.values:
-            any_answer |= ~np.isnan(answers.values[name]).all(axis=1)
-    any_answer |= ~np.isnan(answers.overall)
-    put(StatKey("respondents"), int(any_answer.sum()))
-
-    for name in answers.fields():
-        matrix = answers.field(name)
-        assert matrix is not None
-        for dimension in layout.dimensions:
-            block = matrix[:, layout.item_columns(dimension)]
-            answered = ~np.isnan(block)
-            values = _as_int(block, name)
-            complete = answered.all(axis=1)
-            codes = dimension.items
-            for rows, family in ((complete, "item"), (~complete, "pair")):
-                counts, sums, cross = _pair_sums(values[rows], answered[rows])
-                for i in range(len(codes)):
-                    for j in range(i, len(codes)):
-                        put(
-                            StatKey(family, name, codes[i], codes[j]),
-                            counts[i, j],
-                            sums[i, j],
-                            sums[j, i],
-                            cross[i, j],
-                        )
-            scores = _scaled_scores(values, answered, layout.score_scale(dimension.code))
-            given = answered.any(axis=1)
-            put(
-                StatKey("score", name, dimension.code),
-                int(given.sum()),
-                int(scores[given].sum()),
-                0,
-                int((scores[given] ** 2).sum()),
-            )
-
-    perceptions = answers.values.get("P")
-    if perceptions is not None:
-        answered = ~np.isnan(perceptions)
-        values = _as_int(perceptions, "P")
-        k_answered = answered.sum(axis=1)
-        totals = values.sum(axis=1)
-        for k in np.unique(k_answered[k_answered > 0]):
-            rows = k_answered == k
-            put(
-                StatKey("index", "P", stratum=str(int(k))),
-                int(rows.sum()),
-                int(totals[rows].sum()),
-                0,
-                int((totals[rows] ** 2).sum()),
-            )
-
-    rated = ~np.isnan(answers.overall)
-    overall = _as_int(answers.overall[rated], OVERALL)
-    put(StatKey(OVERALL), int(rated.sum()), int(overall.sum()), 0, int((overall**2).sum()))
-
-    if answers.importance is not None:
-        full = ~np.isnan(answers.importance).any(axis=1)
-        points = _as_int(answers.importance[full], "importance")
-        full_rows = points.sum(axis=1) == IMPORTANCE_TOTAL
-        points = points[full_rows]
-        for d, code in enumerate(layout.dimension_codes):
-            column = points[:, d]
-            put(
-                StatKey("importance", a=code),
-                int(points.shape[0]),
-                int(column.sum()),
-                0,
-                int((column**2).sum()),
-            )
-
-    if perceptions is not None:
-        for key, value in _profile_sums(answers, perceptions).items():
-            put(key, *value)
-    return PowerSums(result)
+    return grouped_power_sums(answers, np.zeros(answers.n, dtype=np.int64), 1).group(0)
 
 
 def _scaled_scores(values: IntArray, answered: NDArray[np.bool_], scale: int) -> IntArray:
@@ -358,7 +473,7 @@ def _scaled_scores(values: IntArray, answered: NDArray[np.bool_], scale: int) ->
     return scores
 
 
-def _profile_sums(answers: AnswerMatrix, perceptions: FloatArray) -> dict[StatKey, PowerSumValue]:
+def _add_profile(acc: _Accumulator, answers: AnswerMatrix, perceptions: FloatArray) -> None:
     """The ``profile`` family: scaled dimension perception scores and the overall rating."""
     layout = answers.layout
     names = [*layout.dimension_codes, OVERALL]
@@ -372,19 +487,131 @@ def _profile_sums(answers: AnswerMatrix, perceptions: FloatArray) -> dict[StatKe
             _scaled_scores(_as_int(block, "P"), answered, layout.score_scale(dimension.code))
         )
     columns.append(_as_int(answers.overall, OVERALL))
-    vectors = np.stack(columns, axis=1)[eligible]
-    n = int(vectors.shape[0])
-    if n == 0:
-        return {}
-    sums = vectors.sum(axis=0)
-    cross = vectors.T @ vectors
-    return {
-        StatKey("profile", "P", names[i], names[j]): (
-            n,
-            int(sums[i]),
-            int(sums[j]),
-            int(cross[i, j]),
-        )
-        for i in range(len(names))
-        for j in range(i, len(names))
-    }
+    counted = eligible.astype(np.int64)
+    vectors = [column * counted for column in columns]
+    pairs = [(i, j) for i in range(len(names)) for j in range(i, len(names))]
+    acc.add(
+        [StatKey("profile", "P", names[i], names[j]) for i, j in pairs],
+        [[counted, vectors[i], vectors[j], vectors[i] * vectors[j]] for i, j in pairs],
+    )
+
+
+def respondent_power_sums(
+    answers: AnswerMatrix, *, families: frozenset[str] = ALL_FAMILIES
+) -> PowerSums:
+    """The power sums of one respondent, in plain Python (no array overhead).
+
+    Parameters
+    ----------
+    answers : AnswerMatrix
+        Exactly one respondent.
+    families : frozenset of str, keyword-only
+        Which families to compute.
+
+    Returns
+    -------
+    PowerSums
+        Equal to ``grouped_power_sums(answers, [0], 1, families=families).group(0)`` (a
+        property test checks it); used on every submission, where numpy's per-call
+        overhead would cost milliseconds.
+
+    Notes
+    -----
+    Missing data: as :func:`grouped_power_sums`.
+
+    References
+    ----------
+    Parasuraman, Zeithaml & Berry (1988), SERVQUAL, Journal of Retailing 64(1), 12–40.
+
+    Examples
+    --------
+    >>> layout = Layout((Dimension("speed", ("q1", "q2")),))
+    >>> one = AnswerMatrix(layout, {"P": np.array([[6.0, np.nan]])}, overall=np.array([4.0]))
+    >>> respondent_power_sums(one)[StatKey("score", "P", "speed")]
+    (1, 12, 0, 144)
+    """
+    if answers.n != 1:
+        raise ValueError("respondent_power_sums takes exactly one respondent")
+    layout = answers.layout
+    out: dict[StatKey, PowerSumValue] = {}
+    rows: dict[str, list[int | None]] = {}
+    for name in ANSWER_FIELDS:
+        if name in answers.values:
+            rows[name] = [_whole(v, name) for v in answers.values[name][0].tolist()]
+    for name, (left, right) in DERIVED_FIELDS.items():
+        if left in rows and right in rows:
+            rows[name] = [
+                None if a is None or b is None else a - b
+                for a, b in zip(rows[left], rows[right], strict=True)
+            ]
+    overall = _whole(float(answers.overall[0]), OVERALL)
+    if "respondents" in families and (
+        overall is not None
+        or any(v is not None for name in ANSWER_FIELDS if name in rows for v in rows[name])
+    ):
+        out[StatKey("respondents")] = (1, 0, 0, 0)
+
+    for name in answers.fields():
+        row = rows[name]
+        for dimension in layout.dimensions:
+            values = [row[c] for c in layout.item_columns(dimension)]
+            given = [v for v in values if v is not None]
+            codes = dimension.items
+            family = "item" if len(given) == len(values) else "pair"
+            if family in families:
+                for i in range(len(codes)):
+                    vi = values[i]
+                    if vi is None:
+                        continue
+                    for j in range(i, len(codes)):
+                        vj = values[j]
+                        if vj is not None:
+                            out[StatKey(family, name, codes[i], codes[j])] = (1, vi, vj, vi * vj)
+            if "score" in families and given:
+                u = sum(given) * layout.score_scale(dimension.code) // len(given)
+                out[StatKey("score", name, dimension.code)] = (1, u, 0, u * u)
+
+    perceptions = rows.get("P")
+    if perceptions is not None and "index" in families:
+        answered = [v for v in perceptions if v is not None]
+        if answered:
+            total = sum(answered)
+            out[StatKey("index", "P", stratum=str(len(answered)))] = (1, total, 0, total * total)
+    if overall is not None and "overall" in families:
+        out[StatKey(OVERALL)] = (1, overall, 0, overall * overall)
+    if answers.importance is not None and "importance" in families:
+        points = [_whole(v, "importance") for v in answers.importance[0].tolist()]
+        if all(p is not None for p in points) and sum(p or 0 for p in points) == 100:
+            for code, p in zip(layout.dimension_codes, points, strict=True):
+                assert p is not None
+                out[StatKey("importance", a=code)] = (1, p, 0, p * p)
+    if perceptions is not None and overall is not None and "profile" in families:
+        vector: list[int] = []
+        for dimension in layout.dimensions:
+            answered_p = [
+                v for v in (perceptions[c] for c in layout.item_columns(dimension)) if v is not None
+            ]
+            if not answered_p:
+                break
+            vector.append(sum(answered_p) * layout.score_scale(dimension.code) // len(answered_p))
+        else:
+            vector.append(overall)
+            names = [*layout.dimension_codes, OVERALL]
+            for i in range(len(names)):
+                for j in range(i, len(names)):
+                    out[StatKey("profile", "P", names[i], names[j])] = (
+                        1,
+                        vector[i],
+                        vector[j],
+                        vector[i] * vector[j],
+                    )
+    return PowerSums(out)
+
+
+def _whole(value: float, what: str) -> int | None:
+    """A whole-number answer, None for nan; a fraction is an error."""
+    if math.isnan(value):
+        return None
+    if not float(value).is_integer():
+        raise ValueError(f"{what}: answers must be whole numbers")
+    return int(value)

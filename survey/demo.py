@@ -7,12 +7,13 @@ and one hall improves over the months while the other slips.
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from survey.accounts import DEMO_PASSWORD, create_user
+from survey.aggregates import rebuild_stat_sums
 from survey.db import begin_write
 from survey.instruments import ensure_default_instrument, load_instrument
 from survey.links import create_link, new_token
@@ -70,7 +71,13 @@ def demo_exists(session: Session) -> bool:
 
 
 def seed_demo(
-    session: Session, *, now: datetime, n_responses: int = 2000, salt: str, seed: int = 7
+    session: Session,
+    *,
+    now: datetime,
+    n_responses: int = 2000,
+    salt: str,
+    seed: int = 7,
+    timezone: tzinfo = UTC,
 ) -> DemoSummary:
     """Create the demo organisation, accounts, campaign, links and responses. Commits."""
     begin_write(session)
@@ -155,6 +162,7 @@ def seed_demo(
         salt=salt,
     )
     session.commit()
+    rebuild_stat_sums(session, timezone=timezone, campaign_ids=[campaign.id])
     return DemoSummary(
         organisation_id=organisation.id,
         campaign_id=campaign.id,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -324,3 +324,58 @@ class LoginSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", index=True)
     created_at: datetime = Field(sa_column=_utc_column())
     expires_at: datetime = Field(sa_column=_utc_column())
+
+
+class StatGrain(StrEnum):
+    """The period one row of :class:`StatSum` covers."""
+
+    day = "day"
+    month = "month"
+
+
+SITE_WIDE = 0
+"""``counter_id`` and ``staff_id`` of the rows that cover a whole site."""
+
+
+class StatSum(SQLModel, table=True):
+    """Power sums of the responses of one campaign, place and period (the daily aggregates).
+
+    One row holds ``(n, s_a, s_b, s_ab)`` of one statistic key (``family``, ``field``,
+    ``a``, ``b``, ``stratum``; see ``analytics.power_sums``), exact integers that plain SQL
+    ``SUM`` adds across sites, days and database shards. ``period`` is the local day or the
+    first day of the local month (``grain``); both grains are kept as responses arrive.
+
+    Site rows (``counter_id = staff_id = 0``, ``locale = ''``) hold every family for all
+    the site's responses; place rows (a counter, its clerk or 0, a language) hold the light
+    families only (counts, dimension scores, index, overall, importance), because
+    cross-products of a handful of answers are not worth their storage.
+    """
+
+    __tablename__ = "stat_sums"
+
+    campaign_id: int = Field(foreign_key="campaigns.id", primary_key=True)
+    grain: StatGrain = Field(
+        sa_column=Column(
+            SAEnum(
+                StatGrain,
+                native_enum=False,
+                length=8,
+                values_callable=lambda e: [m.value for m in e],
+            ),
+            primary_key=True,
+        )
+    )
+    period: date = Field(primary_key=True)
+    site_id: int = Field(foreign_key="sites.id", primary_key=True)
+    counter_id: int = Field(primary_key=True)
+    staff_id: int = Field(primary_key=True)
+    locale: str = Field(max_length=10, primary_key=True)
+    family: str = Field(max_length=12, primary_key=True)
+    field: str = Field(max_length=4, primary_key=True)
+    a: str = Field(max_length=40, primary_key=True)
+    b: str = Field(max_length=40, primary_key=True)
+    stratum: str = Field(max_length=8, primary_key=True)
+    n: int = Field(sa_column=Column(BigInteger, nullable=False))
+    s_a: int = Field(sa_column=Column(BigInteger, nullable=False))
+    s_b: int = Field(sa_column=Column(BigInteger, nullable=False))
+    s_ab: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -15,11 +15,13 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from survey.aggregates import Place, add_response_to_aggregates, instrument_layout
 from survey.db import begin_write, lock_key
 from survey.errors import N_, DuplicateSubmission, FieldError, InvalidAnswer, LinkNotFound
 from survey.instruments import InstrumentSpec, ItemSpec
 from survey.links import get_link_or_raise
 from survey.models import (
+    SITE_WIDE,
     Campaign,
     CampaignMode,
     Counter,
@@ -221,6 +223,9 @@ def submit_response(
     retry on a weak network) returns the stored response. A new submission from the same
     device at the same counter within the duplicate window raises DuplicateSubmission.
 
+    The response's power sums are added to the aggregates of its day and month in the same
+    transaction; ``now`` is in the organisation's local time zone, and its date is the day.
+
     Everything that only reads is done before the write transaction, which holds SQLite's
     single write lock only for the repeat checks and the inserts.
     """
@@ -232,6 +237,9 @@ def submit_response(
     site = session.get(Site, counter.site_id) if counter else None
     if campaign is None or counter is None or site is None:
         raise LinkNotFound(token)
+    layout = instrument_layout(session, campaign.instrument_id)
+    assert site.id is not None and counter.id is not None
+    site_id, counter_id = site.id, counter.id
     device_hash = salted_hash(salt, "device", device_id)
     client_hash = salted_hash(salt, "client", network_of(client_address), user_agent)
     row = {
@@ -277,6 +285,28 @@ def submit_response(
             .scalar_one()
         )
         _insert_details(session, response_id=response_id, answers=answers)
+        add_response_to_aggregates(
+            session,
+            place=Place(
+                campaign_id=link.campaign_id,
+                site_id=site_id,
+                counter_id=counter_id,
+                staff_id=link.staff_member_id or SITE_WIDE,
+                locale=locale,
+            ),
+            layout=layout,
+            mode=campaign.mode,
+            day=now.date(),
+            answers=[
+                (
+                    a.item_id,
+                    {"E": a.expectation, "P": a.perception, "MIN": a.minimum, "DES": a.desired},
+                )
+                for a in answers.answers
+            ],
+            overall=answers.overall,
+            importance=answers.importance,
+        )
         session.commit()
     except IntegrityError:
         # The same submission raced in on another connection (PostgreSQL); it is stored.

@@ -63,6 +63,7 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 
 
 TABLES_CHILD_FIRST = (
+    "stat_sums",
     "login_sessions",
     "user_organisations",
     "users",

@@ -9,7 +9,18 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from analytics.moments import Moments
-from analytics.power_sums import AnswerMatrix, Dimension, Layout, PowerSums, StatKey, power_sums
+from analytics.power_sums import (
+    ALL_FAMILIES,
+    LIGHT_FAMILIES,
+    AnswerMatrix,
+    Dimension,
+    Layout,
+    PowerSums,
+    StatKey,
+    grouped_power_sums,
+    power_sums,
+    respondent_power_sums,
+)
 from analytics.segment import index_moments, item_block, profile_moments, score_moments
 
 LAYOUT = Layout(
@@ -213,3 +224,32 @@ def test_power_sums_never_fail_on_any_pattern_of_blanks(matrix: np.ndarray) -> N
     sums = power_sums(answers)
     assert all(value[0] <= matrix.shape[0] for value in sums.values())
     assert isinstance(PowerSums.total([sums, sums]), PowerSums)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    mode=st.sampled_from(["paired", "perception_only", "three_column"]),
+    blank=st.floats(0, 1),
+    families=st.sampled_from([ALL_FAMILIES, LIGHT_FAMILIES]),
+)
+def test_single_respondent_fast_path_equals_the_array_computation(
+    seed: int, mode: str, blank: float, families: frozenset[str]
+) -> None:
+    """Property: the plain-Python sums of one respondent (used on every submission) equal
+    the vectorised ones, for every mode, any pattern of blanks and both family sets."""
+    rng = np.random.default_rng(seed)
+    fields = {"paired": ["E", "P"], "perception_only": ["P"], "three_column": ["MIN", "DES", "P"]}
+    values = {}
+    for name in fields[mode]:
+        row = rng.integers(1, 8, size=(1, 5)).astype(float)
+        row[rng.random((1, 5)) < blank] = np.nan
+        values[name] = row
+    overall = np.array([np.nan if rng.random() < blank else float(rng.integers(1, 6))])
+    first = int(rng.integers(0, 101))
+    importance = None if rng.random() < 0.3 else np.array([[first, 100 - first]], dtype=float)
+    if importance is not None and rng.random() < 0.2:
+        importance[0, 1] = np.nan
+    one = AnswerMatrix(LAYOUT, values, overall=overall, importance=importance)
+    expected = grouped_power_sums(one, [0], 1, families=families).group(0)
+    assert respondent_power_sums(one, families=families) == expected

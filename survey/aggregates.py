@@ -1,0 +1,636 @@
+"""Daily and monthly aggregates of the answers: power sums kept as responses arrive.
+
+Every response adds its power sums (``analytics.power_sums``) to the rows of its local day
+and month, in the same transaction that stores it: all families to its site's rows, the
+light families to its counter/clerk/language rows. A report then adds rows with plain SQL
+``SUM`` (the same on SQLite, PostgreSQL and a sharded PostgreSQL such as Citus) instead of
+reading every answer. :func:`rebuild_stat_sums` recomputes the rows from the raw answers.
+"""
+
+import calendar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Table, delete, func, literal
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from analytics.power_sums import (
+    ALL_FAMILIES,
+    LIGHT_FAMILIES,
+    AnswerMatrix,
+    Dimension,
+    Layout,
+    PowerSums,
+    PowerSumValue,
+    StatKey,
+    grouped_power_sums,
+    respondent_power_sums,
+)
+from survey.db import begin_write
+from survey.models import (
+    SITE_WIDE,
+    Campaign,
+    CampaignMode,
+    Instrument,
+    InstrumentDimension,
+    InstrumentItem,
+    ResponseAnswer,
+    ResponseImportance,
+    StatGrain,
+    StatSum,
+    SurveyResponse,
+)
+
+STAT_SUMS: Table = StatSum.__table__  # type: ignore[attr-defined]
+RESPONSES: Table = SurveyResponse.__table__  # type: ignore[attr-defined]
+KEY_COLUMNS = (
+    "campaign_id",
+    "grain",
+    "period",
+    "site_id",
+    "counter_id",
+    "staff_id",
+    "locale",
+    "family",
+    "field",
+    "a",
+    "b",
+    "stratum",
+)
+VALUE_COLUMNS = ("n", "s_a", "s_b", "s_ab")
+MODE_FIELDS: dict[CampaignMode, tuple[str, ...]] = {
+    CampaignMode.paired: ("E", "P"),
+    CampaignMode.perception_only: ("P",),
+    CampaignMode.three_column: ("MIN", "DES", "P"),
+}
+_ANSWER_COLUMN = {"E": "expectation", "P": "perception", "MIN": "minimum", "DES": "desired"}
+_MISSING = -(10**9)
+"""Stands for NULL in bulk reads (answers are small scale points)."""
+
+
+@dataclass(frozen=True)
+class InstrumentLayout:
+    """An instrument's analytics layout and the column of each item id."""
+
+    layout: Layout
+    column_of_item: dict[int, int]
+
+
+def instrument_layout(session: Session, instrument_id: int) -> InstrumentLayout:
+    """Read the dimensions, items and scales of an instrument version (two queries)."""
+    instrument = session.get(Instrument, instrument_id)
+    if instrument is None:
+        raise LookupError(f"instrument {instrument_id}")
+    dimensions = session.exec(
+        select(InstrumentDimension.code)
+        .where(InstrumentDimension.instrument_id == instrument_id)
+        .order_by(col(InstrumentDimension.position))
+    ).all()
+    items = session.exec(
+        select(InstrumentItem.id, InstrumentItem.code, InstrumentItem.dimension_code)
+        .where(InstrumentItem.instrument_id == instrument_id)
+        .order_by(col(InstrumentItem.position))
+    ).all()
+    per_dimension: dict[str, list[tuple[int, str]]] = {code: [] for code in dimensions}
+    for item_id, code, dimension in items:
+        assert item_id is not None
+        per_dimension[dimension].append((item_id, code))
+    layout = Layout(
+        tuple(
+            Dimension(code, tuple(c for _, c in members))
+            for code, members in per_dimension.items()
+            if members
+        ),
+        scale=(instrument.scale_min, instrument.scale_max),
+        overall_scale=(instrument.overall_min, instrument.overall_max),
+    )
+    column = 0
+    column_of_item: dict[int, int] = {}
+    for members in per_dimension.values():
+        for item_id, _code in members:
+            column_of_item[item_id] = column
+            column += 1
+    return InstrumentLayout(layout=layout, column_of_item=column_of_item)
+
+
+def month_of(day: date) -> date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a response was given: the keys of its aggregate rows."""
+
+    campaign_id: int
+    site_id: int
+    counter_id: int
+    staff_id: int
+    locale: str
+
+
+def _rows(
+    place: Place, day: date, site_sums: PowerSums, place_sums: PowerSums
+) -> list[dict[str, Any]]:
+    """Aggregate rows for one response (or one group), day and month, site and place."""
+    rows: list[dict[str, Any]] = []
+    for grain, period in ((StatGrain.day, day), (StatGrain.month, month_of(day))):
+        for counter_id, staff_id, locale, sums in (
+            (SITE_WIDE, SITE_WIDE, "", site_sums),
+            (place.counter_id, place.staff_id, place.locale, place_sums),
+        ):
+            for key, value in sums.items():
+                rows.append(
+                    _row(
+                        place.campaign_id,
+                        grain,
+                        period,
+                        place.site_id,
+                        counter_id,
+                        staff_id,
+                        locale,
+                        key,
+                        value,
+                    )
+                )
+    rows.sort(key=lambda r: tuple(r[c] for c in KEY_COLUMNS))  # one lock order: no deadlocks
+    return rows
+
+
+def _row(
+    campaign_id: int,
+    grain: StatGrain,
+    period: date,
+    site_id: int,
+    counter_id: int,
+    staff_id: int,
+    locale: str,
+    key: StatKey,
+    value: PowerSumValue,
+) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign_id,
+        "grain": grain.value,
+        "period": period,
+        "site_id": site_id,
+        "counter_id": counter_id,
+        "staff_id": staff_id,
+        "locale": locale,
+        "family": key.family,
+        "field": key.field,
+        "a": key.a,
+        "b": key.b,
+        "stratum": key.stratum,
+        "n": value[0],
+        "s_a": value[1],
+        "s_b": value[2],
+        "s_ab": value[3],
+    }
+
+
+def _upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add rows to the aggregates: insert, or add to the row already there."""
+    if not rows:
+        return
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(STAT_SUMS)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={c: STAT_SUMS.c[c] + statement.excluded[c] for c in VALUE_COLUMNS},
+    )
+    connection.execute(statement, rows)
+
+
+def add_response_to_aggregates(
+    session: Session,
+    *,
+    place: Place,
+    layout: InstrumentLayout,
+    mode: CampaignMode,
+    day: date,
+    answers: Iterable[tuple[int, dict[str, int | None]]],
+    overall: int | None,
+    importance: dict[str, int] | None,
+) -> None:
+    """Add one stored response to its day's and month's rows. Does not commit.
+
+    ``answers`` gives ``(item_id, {field: value})`` per asked item; items not asked are
+    simply absent (their answers are missing, as for a blank).
+    """
+    matrix = single_response_matrix(
+        layout, mode=mode, answers=answers, overall=overall, importance=importance
+    )
+    site_sums = respondent_power_sums(matrix, families=ALL_FAMILIES)
+    place_sums = respondent_power_sums(matrix, families=LIGHT_FAMILIES)
+    _upsert(session.connection(), _rows(place, day, site_sums, place_sums))
+
+
+def single_response_matrix(
+    layout: InstrumentLayout,
+    *,
+    mode: CampaignMode,
+    answers: Iterable[tuple[int, dict[str, int | None]]],
+    overall: int | None,
+    importance: dict[str, int] | None,
+) -> AnswerMatrix:
+    """One response as a one-row :class:`AnswerMatrix`."""
+    k = len(layout.layout.items)
+    values = {field: np.full((1, k), np.nan) for field in MODE_FIELDS[mode]}
+    for item_id, item_values in answers:
+        column = layout.column_of_item.get(item_id)
+        if column is None:
+            continue
+        for field in values:
+            value = item_values.get(field)
+            if value is not None:
+                values[field][0, column] = value
+    codes = layout.layout.dimension_codes
+    points = None
+    if importance:
+        points = np.array([[importance.get(code, np.nan) for code in codes]], dtype=float)
+    return AnswerMatrix(
+        layout.layout,
+        values,
+        overall=np.array([np.nan if overall is None else float(overall)]),
+        importance=points,
+    )
+
+
+# --- rebuilding from the raw answers ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebuildProgress:
+    """How far a rebuild has come: campaigns and months done, responses read."""
+
+    campaign_id: int
+    month: date
+    months_done: int
+    months_total: int
+    responses: int
+
+
+@dataclass(frozen=True)
+class RebuildSummary:
+    """What a rebuild did."""
+
+    campaigns: int
+    responses: int
+    rows: int
+
+
+def _month_bounds(month: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The UTC instants where a local month begins and the next one begins."""
+    days = calendar.monthrange(month.year, month.month)[1]
+    start = datetime.combine(month, time.min, tzinfo=zone)
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    assert (following - month).days == days
+    end = datetime.combine(following, time.min, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _months_between(first: date, last: date) -> list[date]:
+    months = []
+    current = month_of(first)
+    while current <= last:
+        months.append(current)
+        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    return months
+
+
+def rebuild_stat_sums(
+    session: Session,
+    *,
+    timezone: tzinfo,
+    campaign_ids: Sequence[int] | None = None,
+    progress: Callable[[RebuildProgress], None] | None = None,
+) -> RebuildSummary:
+    """Recompute the aggregates of some campaigns (all by default) from the raw answers.
+
+    Runs in one write transaction and commits at the end, so readers see the old rows until
+    the new ones are complete (on SQLite, submissions wait for it: run it when quiet).
+    Works month by month (local months in ``timezone``), so memory stays bounded by one
+    month of one campaign.
+    """
+    begin_write(session)
+    connection = session.connection()
+    if campaign_ids is None:
+        campaign_ids = [int(c) for c in session.exec(select(Campaign.id)).all() if c is not None]
+    responses_total = 0
+    rows_total = 0
+    for campaign_id in campaign_ids:
+        connection.execute(delete(STAT_SUMS).where(STAT_SUMS.c.campaign_id == campaign_id))
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            continue
+        bounds = connection.execute(
+            sa_select(
+                func.min(SurveyResponse.submitted_at), func.max(SurveyResponse.submitted_at)
+            ).where(col(SurveyResponse.campaign_id) == campaign_id)
+        ).one()
+        if bounds[0] is None:
+            continue
+        first = _as_utc(bounds[0]).astimezone(timezone).date()
+        last = _as_utc(bounds[1]).astimezone(timezone).date()
+        layout = instrument_layout(session, campaign.instrument_id)
+        months = _months_between(first, last)
+        for done, month in enumerate(months, 1):
+            chunk = _read_month(
+                connection,
+                campaign=campaign,
+                layout=layout,
+                bounds=_month_bounds(month, timezone),
+                timezone=timezone,
+            )
+            rows = list(_chunk_rows(campaign_id, chunk))
+            for start in range(0, len(rows), 5000):
+                connection.execute(STAT_SUMS.insert(), rows[start : start + 5000])
+            responses_total += chunk.answers.n
+            rows_total += len(rows)
+            if progress is not None:
+                progress(RebuildProgress(campaign_id, month, done, len(months), responses_total))
+    session.commit()
+    return RebuildSummary(campaigns=len(campaign_ids), responses=responses_total, rows=rows_total)
+
+
+def _as_utc(value: Any) -> datetime:
+    """MIN/MAX bypass the column type: SQLite returns text or naive values."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One month of one campaign: answers and, per response, place and local day."""
+
+    answers: AnswerMatrix
+    site: np.ndarray
+    counter: np.ndarray
+    staff: np.ndarray
+    locale: list[str]
+    day: list[date]
+
+
+def _read_month(
+    connection: Connection,
+    *,
+    campaign: Campaign,
+    layout: InstrumentLayout,
+    bounds: tuple[datetime, datetime],
+    timezone: tzinfo,
+) -> _Chunk:
+    """Read one campaign-month of responses, answers and importance into arrays."""
+    in_month = (
+        col(SurveyResponse.campaign_id) == campaign.id,
+        col(SurveyResponse.submitted_at) >= bounds[0],
+        col(SurveyResponse.submitted_at) < bounds[1],
+    )
+    table = RESPONSES.c
+    responses = connection.execute(
+        sa_select(
+            table.id,
+            table.site_id,
+            table.counter_id,
+            func.coalesce(table.staff_member_id, SITE_WIDE),
+            table.locale,
+            table.submitted_at,
+            func.coalesce(table.overall, _MISSING),
+        )
+        .where(*in_month)
+        .order_by(table.id)
+    ).all()
+    n = len(responses)
+    row_of = {int(r[0]): i for i, r in enumerate(responses)}
+    fields = MODE_FIELDS[CampaignMode(campaign.mode)]
+    k = len(layout.layout.items)
+    values = {f: np.full((n, k), np.nan) for f in fields}
+    answer_rows = connection.execute(
+        sa_select(
+            col(ResponseAnswer.response_id),
+            col(ResponseAnswer.item_id),
+            *(func.coalesce(getattr(ResponseAnswer, _ANSWER_COLUMN[f]), _MISSING) for f in fields),
+        )
+        .join(SurveyResponse, col(SurveyResponse.id) == col(ResponseAnswer.response_id))
+        .where(*in_month)
+    ).all()
+    if answer_rows:
+        cells = np.array(answer_rows, dtype=np.int64)
+        rows = np.array([row_of[r] for r in cells[:, 0].tolist()], dtype=np.int64)
+        columns = np.array(
+            [layout.column_of_item.get(i, -1) for i in cells[:, 1].tolist()], dtype=np.int64
+        )
+        known = columns >= 0
+        for position, f in enumerate(fields):
+            given = cells[:, 2 + position]
+            mask = known & (given != _MISSING)
+            values[f][rows[mask], columns[mask]] = given[mask]
+    importance = None
+    if campaign.ask_importance:
+        codes = layout.layout.dimension_codes
+        importance = np.full((n, len(codes)), np.nan)
+        position_of = {code: i for i, code in enumerate(codes)}
+        for response_id, code, points in connection.execute(
+            sa_select(
+                col(ResponseImportance.response_id),
+                col(ResponseImportance.dimension_code),
+                col(ResponseImportance.points),
+            )
+            .join(SurveyResponse, col(SurveyResponse.id) == col(ResponseImportance.response_id))
+            .where(*in_month)
+        ):
+            if code in position_of:
+                importance[row_of[int(response_id)], position_of[code]] = points
+    overall = np.array([np.nan if r[6] == _MISSING else float(r[6]) for r in responses])
+    return _Chunk(
+        answers=AnswerMatrix(layout.layout, values, overall=overall, importance=importance),
+        site=np.array([int(r[1]) for r in responses], dtype=np.int64),
+        counter=np.array([int(r[2]) for r in responses], dtype=np.int64),
+        staff=np.array([int(r[3]) for r in responses], dtype=np.int64),
+        locale=[str(r[4]) for r in responses],
+        day=[_as_utc(r[5]).astimezone(timezone).date() for r in responses],
+    )
+
+
+def _chunk_rows(campaign_id: int, chunk: _Chunk) -> Iterator[dict[str, Any]]:
+    """Aggregate rows of one chunk: per (day, month) × (site, counter/clerk/language)."""
+    if chunk.answers.n == 0:
+        return
+    days = np.array([d.toordinal() for d in chunk.day], dtype=np.int64)
+    months = np.array([month_of(d).toordinal() for d in chunk.day], dtype=np.int64)
+    locales, locale_index = np.unique(np.array(chunk.locale), return_inverse=True)
+    for grain, periods in ((StatGrain.day, days), (StatGrain.month, months)):
+        for level, families in (("site", ALL_FAMILIES), ("place", LIGHT_FAMILIES)):
+            if level == "site":
+                keys = np.column_stack([periods, chunk.site])
+            else:
+                keys = np.column_stack(
+                    [periods, chunk.site, chunk.counter, chunk.staff, locale_index]
+                )
+            unique, groups = np.unique(keys, axis=0, return_inverse=True)
+            grouped = grouped_power_sums(
+                chunk.answers, groups.reshape(-1), len(unique), families=families
+            )
+            for g, key, value in grouped.rows():
+                cell = unique[g]
+                period = date.fromordinal(int(cell[0]))
+                if level == "site":
+                    yield _row(
+                        campaign_id,
+                        grain,
+                        period,
+                        int(cell[1]),
+                        SITE_WIDE,
+                        SITE_WIDE,
+                        "",
+                        key,
+                        value,
+                    )
+                else:
+                    yield _row(
+                        campaign_id,
+                        grain,
+                        period,
+                        int(cell[1]),
+                        int(cell[2]),
+                        int(cell[3]),
+                        str(locales[int(cell[4])]),
+                        key,
+                        value,
+                    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+GROUP_COLUMNS = ("site", "counter", "staff", "locale", "period")
+
+
+@dataclass(frozen=True)
+class StatQuery:
+    """Which aggregate rows a report adds up.
+
+    ``level`` ``site`` reads the site rows (every family; filters by site only), ``place``
+    the counter/clerk/language rows (light families). ``since``/``until`` are local days
+    (``until`` excluded); whole months inside the range are read from month rows, the
+    edges from day rows. ``group_by`` names columns to keep apart; ``period`` groups by
+    the month (month rows) or the day (day rows) as stored, see :func:`read_stat_sums`.
+    """
+
+    campaign_id: int
+    level: str = "site"
+    site_id: int | None = None
+    counter_id: int | None = None
+    staff_id: int | None = None
+    locale: str | None = None
+    since: date | None = None
+    until: date | None = None
+    group_by: tuple[str, ...] = ()
+    grain: StatGrain | None = None
+
+
+def _period_parts(query: StatQuery) -> list[tuple[StatGrain, date | None, date | None]]:
+    """Split [since, until) into month rows for whole months and day rows for the edges."""
+    if query.grain == StatGrain.day:
+        return [(StatGrain.day, query.since, query.until)]
+    since, until = query.since, query.until
+    first_whole = None if since is None else (since if since.day == 1 else _next_month(since))
+    last_whole = None if until is None else month_of(until)
+    if first_whole is not None and last_whole is not None and first_whole >= last_whole:
+        return [(StatGrain.day, since, until)]
+    parts: list[tuple[StatGrain, date | None, date | None]] = [
+        (StatGrain.month, first_whole, last_whole)
+    ]
+    if since is not None and first_whole is not None and since < first_whole:
+        parts.append((StatGrain.day, since, first_whole))
+    if until is not None and last_whole is not None and last_whole < until:
+        parts.append((StatGrain.day, last_whole, until))
+    return parts
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def read_stat_sums(session: Session, query: StatQuery) -> dict[tuple[Any, ...], PowerSums]:
+    """Power sums per group of the aggregate rows selected by ``query``.
+
+    The keys of the result are tuples of the ``group_by`` values in that order (the empty
+    tuple without grouping); a ``period`` value is the first day of the month for month
+    rows and the day for day rows (``grain=StatGrain.day`` reads day rows only).
+    """
+    group_columns = []
+    for name in query.group_by:
+        if name not in GROUP_COLUMNS:
+            raise ValueError(f"cannot group by {name!r}")
+        group_columns.append(
+            STAT_SUMS.c[f"{name}_id" if name in ("site", "counter", "staff") else name]
+        )
+    value_sums = [func.sum(STAT_SUMS.c[c]) for c in VALUE_COLUMNS]
+    key_columns = [STAT_SUMS.c[c] for c in ("family", "field", "a", "b", "stratum")]
+    result: dict[tuple[Any, ...], dict[StatKey, list[int]]] = {}
+    for grain, since, until in _period_parts(query):
+        conditions = [
+            STAT_SUMS.c.campaign_id == query.campaign_id,
+            STAT_SUMS.c.grain == grain.value,
+        ]
+        if query.level == "site":
+            conditions.append(STAT_SUMS.c.counter_id == SITE_WIDE)
+        elif query.level == "place":
+            conditions.append(STAT_SUMS.c.counter_id != SITE_WIDE)
+        else:
+            raise ValueError("level must be 'site' or 'place'")
+        if since is not None:
+            conditions.append(STAT_SUMS.c.period >= since)
+        if until is not None:
+            conditions.append(STAT_SUMS.c.period < until)
+        for name, value in (
+            ("site_id", query.site_id),
+            ("counter_id", query.counter_id),
+            ("staff_id", query.staff_id),
+            ("locale", query.locale),
+        ):
+            if value is not None:
+                conditions.append(STAT_SUMS.c[name] == value)
+        statement = (
+            sa_select(*group_columns, *key_columns, *value_sums)
+            .where(*conditions)
+            .group_by(*group_columns, *key_columns)
+        )
+        width = len(group_columns)
+        for row in session.connection().execute(statement):
+            group = tuple(_plain(v) for v in row[:width])
+            key = StatKey(*row[width : width + 5])
+            totals = result.setdefault(group, {}).setdefault(key, [0, 0, 0, 0])
+            for i in range(4):
+                totals[i] += int(row[width + 5 + i])
+    return {group: PowerSums(sums) for group, sums in result.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Dates from SQLite come back as text."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def has_stat_sums(session: Session) -> bool:
+    """Whether any aggregate row exists."""
+    return (
+        session.connection().execute(sa_select(literal(1)).select_from(STAT_SUMS).limit(1)).first()
+        is not None
+    )
+
+
+def aggregates_missing(session: Session) -> bool:
+    """Responses exist but no aggregates: a database from before the aggregates existed."""
+    has_responses = session.exec(select(SurveyResponse.id).limit(1)).first() is not None
+    return has_responses and not has_stat_sums(session)

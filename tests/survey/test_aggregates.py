@@ -1,0 +1,239 @@
+"""Daily and monthly aggregates equal the power sums of the raw answers, however made."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from sqlalchemy import select, text
+from sqlmodel import Session
+
+from analytics.power_sums import (
+    LIGHT_FAMILIES,
+    AnswerMatrix,
+    PowerSums,
+    grouped_power_sums,
+    power_sums,
+)
+from analytics.report import servqual_report
+from survey.aggregates import (
+    STAT_SUMS,
+    StatQuery,
+    aggregates_missing,
+    read_stat_sums,
+    rebuild_stat_sums,
+)
+from survey.instruments import load_instrument
+from survey.models import CampaignMode, StatGrain
+from survey.reporting import Scope, ScopeAnswers, scope_answers
+from survey.responses import (
+    DuplicatePolicy,
+    ItemAnswer,
+    ResponseInput,
+    asked_items,
+    submit_response,
+)
+from tests.factories import Place, make_place
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def answer_randomly(
+    session: Session, place: Place, rng: random.Random, *, now: datetime, blank: float = 0.1
+) -> None:
+    """Submit one response with random answers (some blank) through the real use case."""
+    spec = load_instrument(session, place.campaign.instrument_id)
+    key = f"k{rng.getrandbits(64):x}"
+    items = asked_items(
+        spec, items_per_dimension=place.campaign.items_per_dimension, submission_key=key
+    )
+
+    def value() -> int | None:
+        return None if rng.random() < blank else rng.randint(1, 7)
+
+    mode = place.campaign.mode
+    answers = tuple(
+        ItemAnswer(
+            item_id=item.id,
+            expectation=value() if mode == CampaignMode.paired else None,
+            perception=value(),
+            minimum=value() if mode == CampaignMode.three_column else None,
+            desired=value() if mode == CampaignMode.three_column else None,
+        )
+        for item in items
+    )
+    first = rng.randint(0, 100)
+    importance = None
+    if place.campaign.ask_importance and rng.random() < 0.7:
+        importance = {"tangibles": first, "reliability": 100 - first}
+        importance |= {"responsiveness": 0, "assurance": 0, "empathy": 0}
+    submit_response(
+        session,
+        token=place.link.token,
+        submission_key=key,
+        answers=ResponseInput(
+            answers=answers,
+            importance=importance,
+            overall=None if rng.random() < 0.2 else rng.randint(1, 5),
+            comment="",
+        ),
+        locale=rng.choice(["zh_Hans", "en"]),
+        device_id=key,
+        client_address=f"10.0.{rng.randint(0, 255)}.{rng.randint(0, 255)}",
+        user_agent="test",
+        salt="salt",
+        policy=DuplicatePolicy(window=timedelta(seconds=0), max_per_client=10_000),
+        now=now,
+    )
+
+
+def stored_rows(session: Session) -> list[tuple[object, ...]]:
+    """Every aggregate row, in key order."""
+    return [
+        tuple(row)
+        for row in session.connection().execute(
+            select(STAT_SUMS).order_by(*STAT_SUMS.primary_key.columns)
+        )
+    ]
+
+
+@pytest.fixture
+def answered(session: Session) -> Place:
+    """A paired campaign with 60 responses, one every 31 hours from 20 September to
+    6 December (Asia/Shanghai): four local months."""
+    start = datetime(2026, 9, 20, 1, 0, tzinfo=UTC)
+    place = make_place(session, now=start)
+    rng = random.Random(5)
+    for i in range(60):
+        moment = (start + timedelta(hours=31 * i)).astimezone(SHANGHAI)
+        answer_randomly(session, place, rng, now=moment)
+    return place
+
+
+def raw_sums(session: Session, place: Place) -> tuple[PowerSums, ScopeAnswers]:
+    data = scope_answers(session, Scope(place.campaign.id or 0, (place.organisation.id or 0,)))
+    return power_sums(data.answers), data
+
+
+def test_submissions_keep_the_aggregates_equal_to_the_raw_answers(
+    session: Session, answered: Place
+) -> None:
+    """After each submission the site rows add up to the power sums of every stored answer
+    (all families, exactly), and the place rows to the light families per language."""
+    campaign_id = answered.campaign.id or 0
+    expected, data = raw_sums(session, answered)
+    from_rows = read_stat_sums(session, StatQuery(campaign_id=campaign_id))[()]
+    assert from_rows == expected
+    assert expected[("respondents", "", "", "", "")][0] == 60
+
+    order = [
+        row[0]
+        for row in session.connection().execute(
+            text("SELECT locale FROM survey_responses ORDER BY id")
+        )
+    ]
+    locales = sorted(set(order))
+    per_locale = read_stat_sums(
+        session, StatQuery(campaign_id=campaign_id, level="place", group_by=("locale",))
+    )
+    groups = np.array([locales.index(locale) for locale in order])
+    grouped = grouped_power_sums(data.answers, groups, len(locales), families=LIGHT_FAMILIES)
+    for index, locale in enumerate(locales):
+        assert per_locale[(locale,)] == grouped.group(index)
+
+
+def test_rebuild_reproduces_the_rows_the_submissions_wrote(
+    session: Session, answered: Place
+) -> None:
+    """``manyi stats rebuild`` recomputes exactly the rows kept incrementally, day and month."""
+    before = stored_rows(session)
+    assert before
+    summary = rebuild_stat_sums(session, timezone=SHANGHAI)
+    assert summary.responses == 60
+    assert stored_rows(session) == before
+
+
+def test_months_and_day_edges_add_up_to_the_answers_of_the_local_date_range(
+    session: Session, answered: Place
+) -> None:
+    """A range that starts and ends mid-month reads month rows for whole months and day
+    rows for the edges; the result equals the raw answers given on those local days."""
+    campaign_id = answered.campaign.id or 0
+    since, until = date(2026, 9, 25), date(2026, 11, 10)
+    query = StatQuery(campaign_id=campaign_id, since=since, until=until)
+    from_rows = read_stat_sums(session, query).get((), PowerSums())
+    data = scope_answers(session, Scope(campaign_id, (answered.organisation.id or 0,)))
+    days = np.array([place[3].astimezone(SHANGHAI).date() for place in data.places])
+    rows = (days >= since) & (days < until)
+    assert 0 < rows.sum() < 60
+    subset = AnswerMatrix(
+        data.answers.layout,
+        {f: m[rows] for f, m in data.answers.values.items()},
+        overall=data.answers.overall[rows],
+        importance=None if data.answers.importance is None else data.answers.importance[rows],
+    )
+    assert from_rows == power_sums(subset)
+    by_month = read_stat_sums(session, StatQuery(campaign_id=campaign_id, group_by=("period",)))
+    assert sorted(by_month) == [(date(2026, month, 1),) for month in (9, 10, 11, 12)]
+    assert (
+        PowerSums.total(by_month.values())
+        == read_stat_sums(session, StatQuery(campaign_id=campaign_id))[()]
+    )
+
+
+def test_a_response_late_in_the_utc_day_counts_on_the_next_local_day(
+    session: Session,
+) -> None:
+    """16:30 UTC on 31 January is 00:30 on 1 February in Shanghai: a February answer."""
+    moment = datetime(2026, 1, 31, 16, 30, tzinfo=UTC)
+    place = make_place(session, now=moment - timedelta(days=1))
+    answer_randomly(session, place, random.Random(1), now=moment.astimezone(SHANGHAI))
+    days = read_stat_sums(
+        session,
+        StatQuery(campaign_id=place.campaign.id or 0, group_by=("period",), grain=StatGrain.day),
+    )
+    assert list(days) == [(date(2026, 2, 1),)]
+    rebuild_stat_sums(session, timezone=SHANGHAI)
+    again = read_stat_sums(
+        session,
+        StatQuery(campaign_id=place.campaign.id or 0, group_by=("period",), grain=StatGrain.day),
+    )
+    assert again == days
+
+
+def test_item_sampling_and_three_column_campaigns_aggregate_exactly(session: Session) -> None:
+    """Under item sampling nobody answers every item (pairwise families carry the data);
+    three-column answers add MIN, DES, ADQ and SUP. Both equal the raw answers."""
+    start = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
+    for slug, mode, sampling in (
+        ("sampled", CampaignMode.paired, 2),
+        ("three", CampaignMode.three_column, None),
+    ):
+        place = make_place(session, now=start, slug=slug, mode=mode, items_per_dimension=sampling)
+        rng = random.Random(slug)
+        for i in range(25):
+            answer_randomly(session, place, rng, now=start + timedelta(hours=7 * i))
+        expected, _ = raw_sums(session, place)
+        got = read_stat_sums(session, StatQuery(campaign_id=place.campaign.id or 0))[()]
+        assert got == expected, slug
+        report = servqual_report(
+            got,
+            scope_answers(
+                session, Scope(place.campaign.id or 0, (place.organisation.id or 0,))
+            ).answers.layout,
+            missing="pairwise",
+        )
+        assert report.n_respondents == 25
+
+
+def test_a_database_from_before_the_aggregates_is_recognised(
+    session: Session, answered: Place
+) -> None:
+    """Responses without aggregate rows (an upgraded database) ask for a rebuild."""
+    assert not aggregates_missing(session)
+    session.connection().execute(STAT_SUMS.delete())
+    session.commit()
+    assert aggregates_missing(session)
+    rebuild_stat_sums(session, timezone=SHANGHAI)
+    assert not aggregates_missing(session)
