@@ -1,9 +1,11 @@
 """The ``manyi`` command line: demo, serve, migrate, user add, links, qr, analyze."""
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlmodel import Session, col, select
@@ -14,12 +16,14 @@ from api.report_formats import report_table, write_xlsx
 from api.report_json import analysis_json
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
+from survey.aggregates import RebuildProgress, aggregates_missing, rebuild_stat_sums
 from survey.db import begin_write, make_engine
 from survey.demo import DEMO_USERS, demo_exists, seed_demo
 from survey.errors import FontMissing, InvalidAnswer, LinkNotFound, NotFound
 from survey.file_analysis import analyze_table
+from survey.imports import import_wide_csv
 from survey.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
-from survey.models import QrLink, Role
+from survey.models import Campaign, QrLink, Role
 from survey.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
 from survey.wide_csv import WideCsvError, default_layout, layout_from_json, read_wide_csv
 
@@ -28,6 +32,8 @@ user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 links_app = typer.Typer(help="Survey links (what the QR codes carry).", no_args_is_help=True)
 app.add_typer(links_app, name="links")
+stats_app = typer.Typer(help="The daily and monthly aggregates reports read.", no_args_is_help=True)
+app.add_typer(stats_app, name="stats")
 
 
 def _now() -> datetime:
@@ -39,7 +45,7 @@ def migrate() -> None:
     """Bring the database (MANYI_DATABASE_URL, default SQLite in ./data) to the newest schema."""
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_database(make_engine(settings.resolved_database_url()))
+    _upgrade_and_fill_aggregates(settings)
     typer.echo("database is up to date")
 
 
@@ -54,7 +60,7 @@ def serve(
 
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_database(make_engine(settings.resolved_database_url()))
+    _upgrade_and_fill_aggregates(settings)
     if workers > 1:
         uvicorn.run(
             "api.app:create_app_from_environment",
@@ -68,6 +74,53 @@ def serve(
     from api.app import create_app
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _upgrade_and_fill_aggregates(settings: Settings) -> None:
+    """Migrate; a database whose responses predate the aggregates gets them rebuilt."""
+    engine = make_engine(settings.resolved_database_url())
+    upgrade_database(engine)
+    with Session(engine) as session:
+        if aggregates_missing(session):
+            typer.echo("responses without aggregates: rebuilding them once ...")
+            _rebuild(session, settings=settings, campaign_ids=None)
+
+
+def _rebuild(session: Session, *, settings: Settings, campaign_ids: list[int] | None) -> None:
+    def report(progress: RebuildProgress) -> None:
+        typer.echo(
+            f"  campaign {progress.campaign_id}: {progress.month:%Y-%m} "
+            f"({progress.months_done}/{progress.months_total}), "
+            f"{progress.responses} responses so far",
+            err=True,
+        )
+
+    started = time.perf_counter()
+    summary = rebuild_stat_sums(
+        session, timezone=ZoneInfo(settings.timezone), campaign_ids=campaign_ids, progress=report
+    )
+    typer.echo(
+        f"rebuilt {summary.rows} aggregate rows from {summary.responses} responses "
+        f"of {summary.campaigns} campaign(s) in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@stats_app.command("rebuild")
+def stats_rebuild(
+    campaign: Annotated[
+        list[int] | None, typer.Option(help="Only this campaign (repeat for more).")
+    ] = None,
+) -> None:
+    """Recompute the daily and monthly aggregates from the raw responses."""
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url())
+    with Session(engine) as session:
+        if campaign:
+            known = set(session.exec(select(Campaign.id).where(col(Campaign.id).in_(campaign))))
+            unknown = sorted(set(campaign) - known)
+            if unknown:
+                _fail(f"no campaign {', '.join(map(str, unknown))}")
+        _rebuild(session, settings=settings, campaign_ids=campaign or None)
 
 
 @user_app.command("add")
@@ -220,13 +273,17 @@ def demo(
     base_url = f"http://127.0.0.1:{port}"
     settings = Settings(demo_mode=True, base_url=base_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _upgrade_and_fill_aggregates(settings)
     engine = make_engine(settings.resolved_database_url())
-    upgrade_database(engine)
     with Session(engine, expire_on_commit=False) as session:
         if not demo_exists(session):
             typer.echo(f"seeding the demo organisation with {responses} responses ...")
             seed_demo(
-                session, now=_now(), n_responses=responses, salt=settings.resolved_secret_key()
+                session,
+                now=_now(),
+                n_responses=responses,
+                salt=settings.resolved_secret_key(),
+                timezone=ZoneInfo(settings.timezone),
             )
         poster_dir = settings.data_dir / "posters"
         try:
@@ -260,6 +317,47 @@ def demo(
 
     uvicorn.run(
         create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"
+    )
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="Wide CSV: one row per respondent.")],
+    campaign: Annotated[int, typer.Option(help="The campaign the answers belong to.")],
+    language: Annotated[
+        str, typer.Option(help="Language of rows without a language column.")
+    ] = "zh_Hans",
+) -> None:
+    """Load answers collected on paper into a campaign: all rows, or none."""
+    settings = Settings()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot read {error.filename}: {error.strerror}")
+    except UnicodeDecodeError:
+        _fail("the file is not UTF-8 text; save it as 'CSV UTF-8' and try again")
+    engine = make_engine(settings.resolved_database_url())
+    with Session(engine) as session:
+        try:
+            summary = import_wide_csv(
+                session,
+                campaign_id=campaign,
+                text=text,
+                timezone=ZoneInfo(settings.timezone),
+                default_language=language,
+                now=_now(),
+            )
+        except NotFound:
+            _fail(f"no campaign {campaign}")
+        except WideCsvError as error:
+            for line, column, message in error.problems:
+                where = f"line {line}" + (f", column {column}" if column else "")
+                typer.echo(f"{file}: {where}: {message}", err=True)
+            typer.echo("nothing was imported", err=True)
+            raise typer.Exit(2) from error
+    typer.echo(
+        f"imported {summary.responses} responses "
+        f"({summary.first_day} to {summary.last_day}) into campaign {campaign}"
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from api.report_json import FIELD_NAMES, analysis_json
-from survey.file_analysis import FileAnalysis
+from survey.analysis import Analysis
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -21,7 +21,7 @@ def _interval(values: list[Any]) -> str:
     return f"[{_fmt(values[0])}, {_fmt(values[1])}]"
 
 
-def report_table(analysis: FileAnalysis) -> str:
+def report_table(analysis: Analysis) -> str:
     """A plain-text summary: dimensions, index, SERVQUAL scores, IPA, groups."""
     data = analysis_json(analysis)
     return "\n".join(_table_lines(data, title="all respondents"))
@@ -67,7 +67,7 @@ def _table_lines(data: dict[str, Any], *, title: str) -> list[str]:
     return lines
 
 
-def write_xlsx(analysis: FileAnalysis, path: Path) -> None:
+def write_xlsx(analysis: Analysis, path: Path) -> None:
     """A workbook: one sheet of dimension rows and one of item rows per group."""
     data = analysis_json(analysis)
     book = Workbook()

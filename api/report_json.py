@@ -12,7 +12,7 @@ from analytics.control import ControlChart
 from analytics.intervals import MeanEstimate
 from analytics.report import ServqualReport
 from analytics.trends import TrendReport
-from survey.file_analysis import FileAnalysis
+from survey.analysis import Analysis
 
 FIELD_NAMES = {
     "P": "perception",
@@ -168,7 +168,7 @@ def trend_json(trend: TrendReport) -> dict[str, Any]:
     }
 
 
-def analysis_json(analysis: FileAnalysis) -> dict[str, Any]:
+def analysis_json(analysis: Analysis) -> dict[str, Any]:
     """A file's report with its trend (if it has periods) and its groups (``--by``)."""
     result = report_json(analysis.report)
     if analysis.trend is not None:

@@ -261,6 +261,33 @@ def single_response_matrix(
     )
 
 
+def add_many_to_aggregates(
+    session: Session,
+    *,
+    campaign_id: int,
+    answers: AnswerMatrix,
+    site: Sequence[int],
+    counter: Sequence[int],
+    staff: Sequence[int],
+    locale: Sequence[str],
+    day: Sequence[date],
+) -> int:
+    """Add many stored responses (an import) to the aggregates at once; returns the rows
+    touched. Does not commit."""
+    chunk = _Chunk(
+        answers=answers,
+        site=np.array(site, dtype=np.int64),
+        counter=np.array(counter, dtype=np.int64),
+        staff=np.array(staff, dtype=np.int64),
+        locale=list(locale),
+        day=list(day),
+    )
+    rows = sorted(_chunk_rows(campaign_id, chunk), key=lambda r: tuple(r[c] for c in KEY_COLUMNS))
+    for start in range(0, len(rows), 5000):
+        _upsert(session.connection(), rows[start : start + 5000])
+    return len(rows)
+
+
 # --- rebuilding from the raw answers ---------------------------------------------------
 
 

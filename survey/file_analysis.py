@@ -4,24 +4,14 @@ The file's answers become power sums (exactly what the database keeps for respon
 collected by the app), and the report is computed from them by the same code the app uses.
 """
 
-from dataclasses import dataclass, field
-
 from analytics.intervals import DEFAULT_MIN_N
 from analytics.power_sums import PowerSums, power_sums
-from analytics.report import ServqualReport, servqual_report
-from analytics.trends import TrendReport, trend_report
+from analytics.report import servqual_report
+from analytics.trends import trend_report
+from survey.analysis import Analysis
 from survey.wide_csv import WideTable, group_rows
 
 GROUP_COLUMNS = ("site", "counter", "staff", "period")
-
-
-@dataclass(frozen=True)
-class FileAnalysis:
-    """A report, its trend when the file has periods, and the reports of its groups."""
-
-    report: ServqualReport
-    trend: TrendReport | None
-    groups: dict[str, dict[str, "FileAnalysis"]] = field(default_factory=dict)
 
 
 def analyze_table(
@@ -31,7 +21,7 @@ def analyze_table(
     min_n: int = DEFAULT_MIN_N,
     missing: str = "listwise",
     trend_grain_label: str = "period",
-) -> FileAnalysis:
+) -> Analysis:
     """The report of every respondent of ``table``, with a breakdown per column in ``by``.
 
     Raises ValueError for a ``by`` column the file does not have.
@@ -52,13 +42,13 @@ def analyze_table(
             if label
         ]
         trend = trend_report(per_period, layout, mode=table.mode)
-    groups: dict[str, dict[str, FileAnalysis]] = {}
+    groups: dict[str, dict[str, Analysis]] = {}
     for column in by:
         groups[column] = {}
         for value, rows in group_rows(table.segments[column]).items():
             part: PowerSums = power_sums(table.select(rows))
-            groups[column][value] = FileAnalysis(
+            groups[column][value] = Analysis(
                 report=servqual_report(part, layout, min_n=min_n, missing=missing, mode=table.mode),
                 trend=None,
             )
-    return FileAnalysis(report=report, trend=trend, groups=groups)
+    return Analysis(report=report, trend=trend, groups=groups)

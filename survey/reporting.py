@@ -1,31 +1,34 @@
-"""Reports from stored responses: answers of a scope → power sums → an analytics report.
+"""Reports of stored responses: a scope's power sums → an analytics report.
 
-A scope is a campaign, optionally narrowed to a site, counter or staff member and to a date
-range, always within the organisations the reader may see. This first version reads the raw
-answers of the scope; the daily aggregates (issue 3, next step) will produce the same power
-sums without reading every answer, and the tests compare the two.
+A scope is a campaign, optionally narrowed to a site, counter or staff member and to a range
+of local days, always within the organisations the reader may see. Reports add up the daily
+and monthly aggregates (:mod:`survey.aggregates`); :func:`scope_answers` reads the raw
+answers instead, for exports and for the tests that compare the two.
 """
 
 import csv
 import io
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, tzinfo
 
 import numpy as np
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from analytics.control import period_label
+from analytics.control import period_label, period_range
 from analytics.intervals import DEFAULT_MIN_N
-from analytics.power_sums import AnswerMatrix, Dimension, Layout, power_sums
+from analytics.power_sums import AnswerMatrix, PowerSums
 from analytics.report import ServqualReport, servqual_report
+from analytics.trends import trend_report
+from survey.aggregates import StatQuery, instrument_layout, read_stat_sums
+from survey.analysis import Analysis
 from survey.errors import NotFound
-from survey.instruments import InstrumentSpec, load_instrument
 from survey.models import (
     Campaign,
     CampaignMode,
     ResponseAnswer,
     ResponseImportance,
+    StatGrain,
     SurveyResponse,
 )
 
@@ -46,17 +49,8 @@ class Scope:
     site_id: int | None = None
     counter_id: int | None = None
     staff_member_id: int | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def layout_of(spec: InstrumentSpec) -> Layout:
-    """The analytics layout of an instrument version."""
-    return Layout(
-        tuple(Dimension(d.code, tuple(item.code for item in d.items)) for d in spec.dimensions),
-        scale=(spec.scale_min, spec.scale_max),
-        overall_scale=(spec.overall_min, spec.overall_max),
-    )
+    since: date | None = None
+    until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -64,23 +58,30 @@ class ScopeAnswers:
     """The answers of a scope with the response ids and their places, row by row."""
 
     campaign: Campaign
-    spec: InstrumentSpec
     answers: AnswerMatrix
     response_ids: list[int]
     places: list[tuple[int, int, int | None, datetime]]
+    locales: list[str]
 
 
-def scope_answers(session: Session, scope: Scope) -> ScopeAnswers:
-    """Read the answers of every response in ``scope`` into an :class:`AnswerMatrix`.
-
-    Raises NotFound when the campaign does not exist or belongs to an organisation outside
-    ``scope.organisation_ids``.
-    """
+def get_campaign_in_scope(session: Session, scope: Scope) -> Campaign:
+    """The scope's campaign; NotFound when it does not exist or belongs to an organisation
+    outside ``scope.organisation_ids`` (no hint that it exists)."""
     campaign = session.get(Campaign, scope.campaign_id)
     if campaign is None or campaign.organisation_id not in scope.organisation_ids:
         raise NotFound(f"campaign {scope.campaign_id}")
-    spec = load_instrument(session, campaign.instrument_id)
-    layout = layout_of(spec)
+    return campaign
+
+
+def scope_answers(session: Session, scope: Scope, *, timezone: tzinfo = UTC) -> ScopeAnswers:
+    """Read the answers of every response in ``scope`` into an :class:`AnswerMatrix`.
+
+    ``since``/``until`` are local days in ``timezone``. Raises NotFound for a campaign
+    outside the reader's organisations.
+    """
+    campaign = get_campaign_in_scope(session, scope)
+    instrument = instrument_layout(session, campaign.instrument_id)
+    layout = instrument.layout
     fields = MODE_FIELDS[campaign.mode]
 
     conditions = [col(SurveyResponse.campaign_id) == scope.campaign_id]
@@ -91,9 +92,11 @@ def scope_answers(session: Session, scope: Scope) -> ScopeAnswers:
     if scope.staff_member_id is not None:
         conditions.append(col(SurveyResponse.staff_member_id) == scope.staff_member_id)
     if scope.since is not None:
-        conditions.append(col(SurveyResponse.submitted_at) >= scope.since)
+        start = datetime.combine(scope.since, time.min, tzinfo=timezone)
+        conditions.append(col(SurveyResponse.submitted_at) >= start.astimezone(UTC))
     if scope.until is not None:
-        conditions.append(col(SurveyResponse.submitted_at) < scope.until)
+        end = datetime.combine(scope.until, time.min, tzinfo=timezone)
+        conditions.append(col(SurveyResponse.submitted_at) < end.astimezone(UTC))
 
     responses = session.execute(
         sa_select(
@@ -103,13 +106,14 @@ def scope_answers(session: Session, scope: Scope) -> ScopeAnswers:
             col(SurveyResponse.counter_id),
             col(SurveyResponse.staff_member_id),
             col(SurveyResponse.submitted_at),
+            col(SurveyResponse.locale),
         )
         .where(*conditions)
         .order_by(col(SurveyResponse.id))
     ).all()
     row_of = {int(r[0]): i for i, r in enumerate(responses)}
     n, k = len(responses), len(layout.items)
-    column_of = {item.id: i for i, item in enumerate(spec.items)}
+    column_of = instrument.column_of_item
     values = {f: np.full((n, k), np.nan) for f in fields}
     overall = np.array([np.nan if r[1] is None else float(r[1]) for r in responses])
 
@@ -158,25 +162,102 @@ def scope_answers(session: Session, scope: Scope) -> ScopeAnswers:
 
     return ScopeAnswers(
         campaign=campaign,
-        spec=spec,
         answers=AnswerMatrix(layout, values, overall=overall, importance=importance),
         response_ids=[int(r[0]) for r in responses],
         places=[(int(r[2]), int(r[3]), r[4], r[5]) for r in responses],
+        locales=[str(r[6]) for r in responses],
     )
+
+
+def scope_query(scope: Scope, *, group_by: tuple[str, ...] = ()) -> StatQuery:
+    """The aggregate rows of a scope: site rows (every family) for a campaign or a site,
+    counter/clerk rows (light families) when the scope names a counter or a clerk."""
+    place_level = scope.counter_id is not None or scope.staff_member_id is not None
+    return StatQuery(
+        campaign_id=scope.campaign_id,
+        level="place" if place_level or any(g in PLACE_GROUPS for g in group_by) else "site",
+        site_id=scope.site_id,
+        counter_id=scope.counter_id,
+        staff_id=scope.staff_member_id,
+        since=scope.since,
+        until=scope.until,
+        group_by=group_by,
+    )
+
+
+PLACE_GROUPS = ("counter", "staff", "locale")
+REPORT_GROUPS = ("site", "counter", "staff", "locale")
 
 
 def scope_report(
     session: Session, scope: Scope, *, min_n: int = DEFAULT_MIN_N, missing: str = "listwise"
 ) -> ServqualReport:
-    """The SERVQUAL report of the responses in ``scope``."""
-    data = scope_answers(session, scope)
+    """The SERVQUAL report of the responses in ``scope``, from the aggregates.
+
+    A counter's or clerk's report has no Cronbach's alpha and no derived importance: their
+    cross-products are kept per site only.
+    """
+    campaign = get_campaign_in_scope(session, scope)
+    layout = instrument_layout(session, campaign.instrument_id).layout
+    sums = read_stat_sums(session, scope_query(scope)).get((), PowerSums())
     return servqual_report(
-        power_sums(data.answers),
-        data.answers.layout,
-        min_n=min_n,
-        missing=missing,
-        mode=data.campaign.mode.value,
+        sums, layout, min_n=min_n, missing=missing, mode=CampaignMode(campaign.mode).value
     )
+
+
+def scope_analysis(
+    session: Session,
+    scope: Scope,
+    *,
+    by: tuple[str, ...] = (),
+    trend: str | None = "month",
+    min_n: int = DEFAULT_MIN_N,
+    missing: str = "listwise",
+) -> Analysis:
+    """A scope's report with its trend per ``trend`` period (day, week, month, quarter) and
+    one report per site, counter, clerk or language named in ``by``.
+
+    Group keys are ids as text (``"12"``; ``"0"`` is 'no clerk') and language codes.
+    """
+    for column in by:
+        if column not in REPORT_GROUPS:
+            raise ValueError(f"cannot break down by {column!r}")
+    campaign = get_campaign_in_scope(session, scope)
+    layout = instrument_layout(session, campaign.instrument_id).layout
+    mode = CampaignMode(campaign.mode).value
+    report = scope_report(session, scope, min_n=min_n, missing=missing)
+    groups: dict[str, dict[str, Analysis]] = {}
+    for column in by:
+        parts = read_stat_sums(session, scope_query(scope, group_by=(column,)))
+        groups[column] = {
+            str(key[0]): Analysis(
+                report=servqual_report(sums, layout, min_n=min_n, missing=missing, mode=mode),
+                trend=None,
+            )
+            for key, sums in sorted(parts.items(), key=lambda item: str(item[0][0]))
+        }
+    trend_report_ = None
+    if trend is not None:
+        trend_report_ = trend_report(period_sums(session, scope, grain=trend), layout, mode=mode)
+    return Analysis(report=report, trend=trend_report_, groups=groups)
+
+
+def period_sums(session: Session, scope: Scope, *, grain: str) -> list[tuple[str, PowerSums]]:
+    """Power sums per period label in time order, empty periods included (they chart as
+    gaps): month and quarter from month rows, day and week from day rows."""
+    query = scope_query(scope, group_by=("period",))
+    if grain in ("day", "week"):
+        query = replace(query, grain=StatGrain.day)
+    by_label: dict[str, PowerSums] = {}
+    starts: list[date] = []
+    for (period,), sums in read_stat_sums(session, query).items():
+        label = period_label(period, grain)
+        by_label[label] = by_label.get(label, PowerSums()) + sums
+        starts.append(period)
+    if not starts:
+        return []
+    labels = [period_label(start, grain) for start in period_range(min(starts), max(starts), grain)]
+    return [(label, by_label.get(label, PowerSums())) for label in labels]
 
 
 def responses_csv(
@@ -185,15 +266,16 @@ def responses_csv(
     """The responses as a wide CSV that ``manyi analyze`` reads back (one row each).
 
     Items are numbered by their position in the instrument (column ``P3`` is the third
-    item), which is what an ``--instrument`` map for this instrument refers to. ``period``
-    is the submission's month (or ``period_grain``: day, week, quarter) in ``timezone``, so
-    ``manyi analyze`` draws the trend per month.
+    item), which is what an ``--instrument`` map for this instrument refers to. ``date`` is
+    the local day of the answer and ``period`` its month (or ``period_grain``: day, week,
+    quarter) in ``timezone``, so ``manyi analyze`` draws the trend per month and ``manyi
+    import`` can load the file into another campaign.
     """
     layout = data.answers.layout
     prefixes = {"E": "E", "P": "P", "MIN": "MIN", "DES": "DES"}
     fields = [f for f in ("MIN", "DES", "E", "P") if f in data.answers.values]
     numbers = {code: i + 1 for i, code in enumerate(layout.items)}
-    header = ["respondent_id", "site", "counter", "staff", "period"]
+    header = ["respondent_id", "site", "counter", "staff", "date", "period", "language"]
     header += [f"{prefixes[f]}{numbers[code]}" for f in fields for code in layout.items]
     if data.answers.importance is not None:
         header += [f"W_{code}" for code in layout.dimension_codes]
@@ -207,9 +289,9 @@ def responses_csv(
 
     for i, response_id in enumerate(data.response_ids):
         site, counter, staff, submitted = data.places[i]
-        period = period_label(submitted.astimezone(timezone).date(), period_grain)
+        day = submitted.astimezone(timezone).date()
         row = [str(response_id), str(site), str(counter), "" if staff is None else str(staff)]
-        row.append(period)
+        row += [day.isoformat(), period_label(day, period_grain), data.locales[i]]
         row += [cell(v) for f in fields for v in data.answers.values[f][i]]
         if data.answers.importance is not None:
             row += [cell(v) for v in data.answers.importance[i]]

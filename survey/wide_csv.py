@@ -20,7 +20,7 @@ import numpy as np
 from analytics.power_sums import AnswerMatrix, Dimension, Layout
 from survey import default_instrument as default
 
-SEGMENT_COLUMNS = ("respondent_id", "site", "counter", "staff", "period")
+SEGMENT_COLUMNS = ("respondent_id", "site", "counter", "staff", "period", "date", "language")
 ANSWER_PREFIXES = {"E": "E", "P": "P", "MIN": "MIN", "DES": "DES"}
 _ANSWER_COLUMN = re.compile(r"^(MIN|DES|E|P)(\d+)$")
 MAX_ERRORS = 50

@@ -1,18 +1,20 @@
 """The manager's pages: response counts per site and counter, a campaign's report and export."""
 
+from dataclasses import replace
+from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
 from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
-from api.report_json import report_json
+from api.report_json import analysis_json
 from api.templating import render
 from survey.accounts import Account
 from survey.counts import organisation_names, response_counts
-from survey.reporting import Scope, responses_csv, scope_answers, scope_report
+from survey.reporting import Scope, responses_csv, scope_analysis, scope_answers
 
 router = APIRouter()
 
@@ -66,13 +68,33 @@ def show_campaign_report(
     site: int | None = None,
     counter: int | None = None,
     staff: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    by: Annotated[list[Literal["site", "counter", "staff", "locale"]] | None, Query()] = None,
+    trend: Literal["day", "week", "month", "quarter", "none"] = "month",
     min_n: Annotated[int, Query(ge=1, le=100_000)] = DEFAULT_MIN_N,
     missing: Literal["listwise", "pairwise"] = "listwise",
 ) -> dict[str, Any]:
-    """The SERVQUAL report of a campaign (optionally one site, counter or staff member), in
-    the JSON shape of ``manyi analyze``; 404 for a campaign outside the account's scope."""
+    """The SERVQUAL report of a campaign in the JSON shape of ``manyi analyze``, read from
+    the daily and monthly aggregates.
+
+    Narrow it to a site, counter or clerk and to local days ``since`` ≤ day < ``until``;
+    ``by`` (repeatable) adds a report per site, counter, clerk or language; ``trend`` sets
+    the period of the control charts. 404 for a campaign outside the account's scope.
+    """
+    if since is not None and until is not None and since >= until:
+        raise HTTPException(422, "since must be before until")
     scope = _scope(account, campaign_id, site, counter, staff)
-    return report_json(scope_report(session, scope, min_n=min_n, missing=missing))
+    scope = replace(scope, since=since, until=until)
+    analysis = scope_analysis(
+        session,
+        scope,
+        by=tuple(dict.fromkeys(by or ())),
+        trend=None if trend == "none" else trend,
+        min_n=min_n,
+        missing=missing,
+    )
+    return analysis_json(analysis)
 
 
 @router.get("/manager/campaigns/{campaign_id}/responses.csv")

@@ -123,3 +123,50 @@ def test_export_periods_are_local_months_and_a_bad_period_is_422(
     weekly = list(csv.DictReader(io.StringIO(client.get(url, params={"period": "week"}).text)))
     assert all("-W" in row["period"] for row in weekly)
     assert client.get(url, params={"period": "year"}, headers=JSON).status_code == 422
+
+
+def test_breakdowns_trend_and_date_range(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """?by= adds a report per site/counter whose counts add up to the whole; the trend has
+    one point per month; since/until keep only those local days; a counter's report has
+    no alpha (cross-products are kept per site)."""
+    campaign = demo_with_manager(session, clock)
+    log_in(client, "wang")
+    url = f"/manager/campaigns/{campaign.id}/report.json"
+    body = client.get(url, params=[("by", "site"), ("by", "counter")], headers=JSON).json()
+    sites, counters = body["groups"]["site"], body["groups"]["counter"]
+    assert sum(g["n_respondents"] for g in sites.values()) == 300
+    assert sum(g["n_respondents"] for g in counters.values()) == 300
+    counter_report = next(iter(counters.values()))
+    assert counter_report["dimensions"]["empathy"]["alpha"]["perception"] is None
+    assert next(iter(sites.values()))["dimensions"]["empathy"]["alpha"]["perception"] is not None
+    months = [p["period"] for p in body["trend"]["periods"]]
+    assert months == sorted(months) and len(months) >= 6
+    assert sum(p["n"] for p in body["trend"]["periods"]) == 300
+
+    first, second = months[1], months[2]
+    ranged = client.get(
+        url, params={"since": f"{first}-01", "until": f"{second}-01"}, headers=JSON
+    ).json()
+    in_month = next(p["n"] for p in body["trend"]["periods"] if p["period"] == first)
+    assert ranged["n_respondents"] == in_month
+    weekly = client.get(url, params={"trend": "week"}, headers=JSON).json()
+    assert all("-W" in p["period"] for p in weekly["trend"]["periods"])
+
+
+def test_bad_report_parameters_are_422_not_500(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """An impossible range, a non-date, an unknown breakdown or trend: 422 with a message."""
+    campaign = demo_with_manager(session, clock)
+    log_in(client, "wang")
+    url = f"/manager/campaigns/{campaign.id}/report.json"
+    for params in (
+        {"since": "2026-05-01", "until": "2026-04-01"},
+        {"since": "yesterday"},
+        {"by": "region"},
+        {"trend": "year"},
+    ):
+        response = client.get(url, params=params, headers=JSON)
+        assert response.status_code == 422, params

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -104,3 +104,84 @@ def test_links_create_and_revoke(sqlite_env: Path) -> None:
     assert runner.invoke(app, ["links", "revoke", "no-such-token"]).exit_code == 2
     assert runner.invoke(app, ["links", "create", "--campaign", "99"]).exit_code == 2
     engine.dispose()
+
+
+def test_stats_rebuild_recomputes_the_aggregates_and_reports_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``manyi stats rebuild`` restores deleted aggregates from the raw answers, saying how
+    far it has come; an unknown campaign is a clear error (exit 2)."""
+    monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("MANYI_DATABASE_URL", url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "120"]).exit_code == 0
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        before = connection.execute(text("SELECT SUM(n) FROM stat_sums")).scalar_one()
+        connection.execute(text("DELETE FROM stat_sums"))
+    result = runner.invoke(app, ["stats", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "from 120 responses" in result.output
+    assert "campaign 1: " in result.output
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT SUM(n) FROM stat_sums")).scalar_one() == before
+    unknown = runner.invoke(app, ["stats", "rebuild", "--campaign", "99"])
+    assert unknown.exit_code == 2
+    assert "no campaign 99" in unknown.output
+
+
+def test_migrate_fills_the_aggregates_of_an_older_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database with responses but no aggregates (made before they existed) gets them
+    rebuilt by ``manyi migrate``, so reports are not silently empty."""
+    monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    monkeypatch.setenv("MANYI_DATABASE_URL", url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "50"]).exit_code == 0
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM stat_sums"))
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilding them once" in result.output
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM stat_sums")).scalar_one() > 0
+
+
+def test_import_command_loads_paper_answers_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``manyi import`` stores a clean file and says how many rows; a bad line is named and
+    nothing is stored (exit 2); an unknown campaign is a clear error."""
+    monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'import.sqlite3'}"
+    monkeypatch.setenv("MANYI_DATABASE_URL", url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "30"]).exit_code == 0
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        site, counter = connection.execute(
+            text("SELECT s.name, c.code FROM counters c JOIN sites s ON s.id = c.site_id")
+        ).first() or ("", "")
+        day = connection.execute(text("SELECT starts_on FROM campaigns")).scalar_one()
+    answers = ",".join(["5"] * 22 + ["6"] * 22)
+    header = ",".join(["site", "counter", "date"] + [f"E{i}" for i in range(1, 23)])
+    header += "," + ",".join(f"P{i}" for i in range(1, 23)) + ",overall"
+    good = tmp_path / "paper.csv"
+    good.write_text(f"{header}\n{site},{counter},{day},{answers},4\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{header}\n{site},{counter},{day},{answers},9\n", encoding="utf-8")
+
+    refused = runner.invoke(app, ["import", str(bad), "--campaign", "1"])
+    assert refused.exit_code == 2
+    assert "line 2, column overall" in refused.output
+    assert "nothing was imported" in refused.output
+    assert runner.invoke(app, ["import", str(good), "--campaign", "99"]).exit_code == 2
+    done = runner.invoke(app, ["import", str(good), "--campaign", "1"])
+    assert done.exit_code == 0, done.output
+    assert "imported 1 responses" in done.output
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM survey_responses")).scalar() == 31
