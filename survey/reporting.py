@@ -186,7 +186,7 @@ def scope_query(scope: Scope, *, group_by: tuple[str, ...] = ()) -> StatQuery:
 
 
 PLACE_GROUPS = ("counter", "staff", "locale")
-REPORT_GROUPS = ("site", "counter", "staff", "locale")
+REPORT_GROUPS = ("site", "counter", "staff", "locale", "month", "quarter")
 
 
 def scope_report(
@@ -215,7 +215,7 @@ def scope_analysis(
     missing: str = "listwise",
 ) -> Analysis:
     """A scope's report with its trend per ``trend`` period (day, week, month, quarter) and
-    one report per site, counter, clerk or language named in ``by``.
+    one report per site, counter, clerk, language, month or quarter named in ``by``.
 
     Group keys are ids as text (``"12"``; ``"0"`` is 'no clerk') and language codes.
     """
@@ -228,13 +228,21 @@ def scope_analysis(
     report = scope_report(session, scope, min_n=min_n, missing=missing)
     groups: dict[str, dict[str, Analysis]] = {}
     for column in by:
-        parts = read_stat_sums(session, scope_query(scope, group_by=(column,)))
+        if column in ("month", "quarter"):
+            parts = {
+                label: sums
+                for label, sums in period_sums(session, scope, grain=column)
+                if len(sums)
+            }
+        else:
+            rows = read_stat_sums(session, scope_query(scope, group_by=(column,)))
+            parts = {str(key[0]): sums for key, sums in rows.items()}
         groups[column] = {
-            str(key[0]): Analysis(
+            value: Analysis(
                 report=servqual_report(sums, layout, min_n=min_n, missing=missing, mode=mode),
                 trend=None,
             )
-            for key, sums in sorted(parts.items(), key=lambda item: str(item[0][0]))
+            for value, sums in sorted(parts.items())
         }
     trend_report_ = None
     if trend is not None:

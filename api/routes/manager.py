@@ -70,7 +70,9 @@ def show_campaign_report(
     staff: int | None = None,
     since: date | None = None,
     until: date | None = None,
-    by: Annotated[list[Literal["site", "counter", "staff", "locale"]] | None, Query()] = None,
+    by: Annotated[
+        list[Literal["site", "counter", "staff", "locale", "month", "quarter"]] | None, Query()
+    ] = None,
     trend: Literal["day", "week", "month", "quarter", "none"] = "month",
     min_n: Annotated[int, Query(ge=1, le=100_000)] = DEFAULT_MIN_N,
     missing: Literal["listwise", "pairwise"] = "listwise",
@@ -79,8 +81,9 @@ def show_campaign_report(
     the daily and monthly aggregates.
 
     Narrow it to a site, counter or clerk and to local days ``since`` ≤ day < ``until``;
-    ``by`` (repeatable) adds a report per site, counter, clerk or language; ``trend`` sets
-    the period of the control charts. 404 for a campaign outside the account's scope.
+    ``by`` (repeatable) adds a report per site, counter, clerk, language, month or quarter;
+    ``trend`` sets the period of the control charts. 404 for a campaign outside the
+    account's scope.
     """
     if since is not None and until is not None and since >= until:
         raise HTTPException(422, "since must be before until")

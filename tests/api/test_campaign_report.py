@@ -151,6 +151,11 @@ def test_breakdowns_trend_and_date_range(
     ).json()
     in_month = next(p["n"] for p in body["trend"]["periods"] if p["period"] == first)
     assert ranged["n_respondents"] == in_month
+    monthly = client.get(url, params={"by": "month"}, headers=JSON).json()["groups"]["month"]
+    assert sorted(monthly) == [m for m in months if monthly.get(m)]
+    assert {m: g["n_respondents"] for m, g in monthly.items()} == {
+        p["period"]: p["n"] for p in body["trend"]["periods"] if p["n"]
+    }
     weekly = client.get(url, params={"trend": "week"}, headers=JSON).json()
     assert all("-W" in p["period"] for p in weekly["trend"]["periods"])
 
