@@ -150,10 +150,22 @@ class Moments:
         k = len(sums)
         if n <= 0:
             return cls.empty(k)
-        exact_sums = [Fraction(s) for s in sums]
-        mean = np.array([float(s / n) for s in exact_sums])
+        n = int(n)
+        mean = np.empty(k)
         m2 = np.empty((k, k))
+        if all(isinstance(v, int) for v in sums) and all(
+            isinstance(v, int) for row in cross for v in row
+        ):
+            # Integers: n·Σxy − ΣxΣy is exact, and int / int rounds once, correctly.
+            for i in range(k):
+                mean[i] = sums[i] / n
+                for j in range(i, k):
+                    numerator = n * cross[i][j] - sums[i] * sums[j]
+                    m2[i, j] = m2[j, i] = numerator / n
+            return cls(n=n, mean=mean, m2=m2)
+        exact_sums = [Fraction(v) for v in sums]
         for i in range(k):
+            mean[i] = float(exact_sums[i] / n)
             for j in range(i, k):
                 value = Fraction(cross[i][j]) - exact_sums[i] * exact_sums[j] / n
                 m2[i, j] = m2[j, i] = float(value)

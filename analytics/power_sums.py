@@ -37,11 +37,13 @@ a respondent's mean over any number of answered items, times L, is an integer: e
 integers even for means, without keeping one stratum per number of answered items.
 """
 
+import functools
+import hashlib
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,6 +51,7 @@ from scipy import sparse
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+T = TypeVar("T")
 
 ANSWER_FIELDS = ("P", "E", "MIN", "DES")
 DERIVED_FIELDS = {"G": ("P", "E"), "ADQ": ("P", "MIN"), "SUP": ("P", "DES")}
@@ -88,12 +91,12 @@ class Layout:
         if OVERALL in codes:
             raise ValueError(f"{OVERALL!r} is not a dimension code")
 
-    @property
+    @functools.cached_property
     def items(self) -> tuple[str, ...]:
         """All item codes, dimension by dimension."""
         return tuple(item for d in self.dimensions for item in d.items)
 
-    @property
+    @functools.cached_property
     def dimension_codes(self) -> tuple[str, ...]:
         return tuple(d.code for d in self.dimensions)
 
@@ -123,6 +126,62 @@ class StatKey(NamedTuple):
     b: str = ""
     stratum: str = ""
 
+    @property
+    def id(self) -> int:
+        """A stable signed 63-bit number for the key (BLAKE2b of its parts), so that a
+        database can keep and group by one integer instead of five strings.
+
+        Examples
+        --------
+        >>> StatKey("overall").id == StatKey("overall").id != StatKey("respondents").id
+        True
+        """
+        digest = hashlib.blake2b("\x1f".join(self).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") >> 1
+
+
+def possible_keys(layout: "Layout") -> dict[int, StatKey]:
+    """Every key that :func:`power_sums` can produce for ``layout``, by :attr:`StatKey.id`.
+
+    Lets a reader of stored power sums turn key numbers back into keys without storing
+    the names; a test checks that the computation produces no other key.
+
+    Examples
+    --------
+    >>> layout = Layout((Dimension("speed", ("q1", "q2")),))
+    >>> keys = possible_keys(layout)
+    >>> keys[StatKey("score", "G", "speed").id]
+    StatKey(family='score', field='G', a='speed', b='', stratum='')
+    """
+    return _possible_keys(layout)
+
+
+@functools.lru_cache(maxsize=64)
+def _possible_keys(layout: "Layout") -> dict[int, StatKey]:
+    keys = [StatKey("respondents"), StatKey(OVERALL)]
+    for field in (*ANSWER_FIELDS, *DERIVED_FIELDS):
+        for dimension in layout.dimensions:
+            codes = dimension.items
+            for i in range(len(codes)):
+                for j in range(i, len(codes)):
+                    keys += [
+                        StatKey("item", field, codes[i], codes[j]),
+                        StatKey("pair", field, codes[i], codes[j]),
+                    ]
+            keys.append(StatKey("score", field, dimension.code))
+    keys += [StatKey("index", "P", stratum=str(k)) for k in range(1, len(layout.items) + 1)]
+    keys += [StatKey("importance", a=code) for code in layout.dimension_codes]
+    names = [*layout.dimension_codes, OVERALL]
+    keys += [
+        StatKey("profile", "P", names[i], names[j])
+        for i in range(len(names))
+        for j in range(i, len(names))
+    ]
+    by_id = {key.id: key for key in keys}
+    if len(by_id) != len(keys):
+        raise ValueError("two statistic keys share a number; rename an item or dimension")
+    return by_id
+
 
 PowerSumValue = tuple[int, int, int, int]
 
@@ -135,11 +194,23 @@ class PowerSums(Mapping[StatKey, PowerSumValue]):
     """
 
     def __init__(self, values: Mapping[StatKey, Sequence[int]] | None = None) -> None:
+        self._derived: dict[Hashable, object] = {}
         self._values: dict[StatKey, PowerSumValue] = {}
         for key, value in (values or {}).items():
             n, s_a, s_b, s_ab = (int(v) for v in value)
             if n:
                 self._values[StatKey(*key)] = (n, s_a, s_b, s_ab)
+
+    @classmethod
+    def from_arrays(cls, keys: Sequence[StatKey], values: IntArray) -> "PowerSums":
+        """Power sums from a k×4 integer array, one row per key (rows with n = 0 dropped)."""
+        result = cls()
+        present = np.flatnonzero(values[:, 0])
+        rows = values[present].tolist()
+        result._values = {
+            keys[k]: tuple(row) for k, row in zip(present.tolist(), rows, strict=True)
+        }
+        return result
 
     def __getitem__(self, key: StatKey) -> PowerSumValue:
         return self._values[key]
@@ -161,6 +232,12 @@ class PowerSums(Mapping[StatKey, PowerSumValue]):
         return isinstance(other, PowerSums) and self._values == other._values
 
     __hash__ = None  # type: ignore[assignment]
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from these sums, computed once (the sums never change)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
 
     def get_value(self, key: StatKey) -> PowerSumValue:
         """The power sum under ``key``, zeros when nobody contributed to it."""
@@ -242,9 +319,7 @@ class GroupedPowerSums:
 
     def group(self, index: int) -> PowerSums:
         """The power sums of one group."""
-        rows = self.values[index]
-        present = np.flatnonzero(rows[:, 0])
-        return PowerSums({self.keys[k]: tuple(int(v) for v in rows[k]) for k in present})
+        return PowerSums.from_arrays(self.keys, self.values[index])
 
     def rows(self) -> Iterator[tuple[int, StatKey, PowerSumValue]]:
         """Every non-empty ``(group, key, value)``, group by group."""

@@ -60,6 +60,13 @@ class ItemBlock:
 
 def item_block(sums: PowerSums, layout: Layout, field: str, dimension_code: str) -> ItemBlock:
     """The :class:`ItemBlock` of a dimension for ``field`` (``item`` plus ``pair`` sums)."""
+    return sums.derived(
+        ("item_block", layout, field, dimension_code),
+        lambda: _item_block(sums, layout, field, dimension_code),
+    )
+
+
+def _item_block(sums: PowerSums, layout: Layout, field: str, dimension_code: str) -> ItemBlock:
     items = layout.dimension(dimension_code).items
     k = len(items)
     listwise_sums = np.zeros(k, dtype=np.int64)

@@ -1,16 +1,27 @@
 """Daily and monthly aggregates of the answers: power sums kept as responses arrive.
 
-Every response adds its power sums (``analytics.power_sums``) to the rows of its local day
-and month, in the same transaction that stores it: all families to its site's rows, the
-light families to its counter/clerk/language rows. A report then adds rows with plain SQL
-``SUM`` (the same on SQLite, PostgreSQL and a sharded PostgreSQL such as Citus) instead of
-reading every answer. :func:`rebuild_stat_sums` recomputes the rows from the raw answers.
+Every response adds its power sums (``analytics.power_sums``) to three sets of rows, in
+the same transaction that stores it:
+
+=================================  =========  ==============================================
+rows                               families   serve
+=================================  =========  ==============================================
+site × local month                 all        reports: gaps, CIs, alpha, importance, IPA
+site × local day                   light      daily and weekly trends of index and gaps
+counter × clerk × language × month light      counters, clerks, languages: scores, rankings
+=================================  =========  ==============================================
+
+Cross-products (alpha, derived importance) are kept per site and month only: per day or
+per clerk they would multiply the rows by ten for numbers that few answers cannot carry.
+A report adds rows with plain SQL ``SUM`` (the same on SQLite, PostgreSQL and a sharded
+PostgreSQL such as Citus) instead of reading every answer. :func:`rebuild_stat_sums`
+recomputes the rows from the raw answers.
 """
 
 import calendar
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -29,6 +40,7 @@ from analytics.power_sums import (
     PowerSumValue,
     StatKey,
     grouped_power_sums,
+    possible_keys,
     respondent_power_sums,
 )
 from survey.db import begin_write
@@ -56,11 +68,7 @@ KEY_COLUMNS = (
     "counter_id",
     "staff_id",
     "locale",
-    "family",
-    "field",
-    "a",
-    "b",
-    "stratum",
+    "key_id",
 )
 VALUE_COLUMNS = ("n", "s_a", "s_b", "s_ab")
 MODE_FIELDS: dict[CampaignMode, tuple[str, ...]] = {
@@ -134,30 +142,21 @@ class Place:
     locale: str
 
 
-def _rows(
-    place: Place, day: date, site_sums: PowerSums, place_sums: PowerSums
-) -> list[dict[str, Any]]:
-    """Aggregate rows for one response (or one group), day and month, site and place."""
-    rows: list[dict[str, Any]] = []
-    for grain, period in ((StatGrain.day, day), (StatGrain.month, month_of(day))):
-        for counter_id, staff_id, locale, sums in (
-            (SITE_WIDE, SITE_WIDE, "", site_sums),
-            (place.counter_id, place.staff_id, place.locale, place_sums),
-        ):
-            for key, value in sums.items():
-                rows.append(
-                    _row(
-                        place.campaign_id,
-                        grain,
-                        period,
-                        place.site_id,
-                        counter_id,
-                        staff_id,
-                        locale,
-                        key,
-                        value,
-                    )
-                )
+def _rows(place: Place, day: date, sums: PowerSums) -> list[dict[str, Any]]:
+    """Aggregate rows for one response: site × month (all families), site × day and
+    place × month (light families)."""
+    light = PowerSums({k: v for k, v in sums.items() if k.family in LIGHT_FAMILIES})
+    month = month_of(day)
+    cells = (
+        (StatGrain.month, month, SITE_WIDE, SITE_WIDE, "", sums),
+        (StatGrain.day, day, SITE_WIDE, SITE_WIDE, "", light),
+        (StatGrain.month, month, place.counter_id, place.staff_id, place.locale, light),
+    )
+    rows = [
+        _row(place.campaign_id, grain, period, place.site_id, counter, staff, locale, key, value)
+        for grain, period, counter, staff, locale, cell_sums in cells
+        for key, value in cell_sums.items()
+    ]
     rows.sort(key=lambda r: tuple(r[c] for c in KEY_COLUMNS))  # one lock order: no deadlocks
     return rows
 
@@ -181,11 +180,7 @@ def _row(
         "counter_id": counter_id,
         "staff_id": staff_id,
         "locale": locale,
-        "family": key.family,
-        "field": key.field,
-        "a": key.a,
-        "b": key.b,
-        "stratum": key.stratum,
+        "key_id": key.id,
         "n": value[0],
         "s_a": value[1],
         "s_b": value[2],
@@ -225,9 +220,7 @@ def add_response_to_aggregates(
     matrix = single_response_matrix(
         layout, mode=mode, answers=answers, overall=overall, importance=importance
     )
-    site_sums = respondent_power_sums(matrix, families=ALL_FAMILIES)
-    place_sums = respondent_power_sums(matrix, families=LIGHT_FAMILIES)
-    _upsert(session.connection(), _rows(place, day, site_sums, place_sums))
+    _upsert(session.connection(), _rows(place, day, respondent_power_sums(matrix)))
 
 
 def single_response_matrix(
@@ -282,7 +275,8 @@ def add_many_to_aggregates(
         locale=list(locale),
         day=list(day),
     )
-    rows = sorted(_chunk_rows(campaign_id, chunk), key=lambda r: tuple(r[c] for c in KEY_COLUMNS))
+    columns = KEY_COLUMNS + VALUE_COLUMNS
+    rows = [dict(zip(columns, row, strict=True)) for row in sorted(_chunk_rows(campaign_id, chunk))]
     for start in range(0, len(rows), 5000):
         _upsert(session.connection(), rows[start : start + 5000])
     return len(rows)
@@ -375,14 +369,43 @@ def rebuild_stat_sums(
                 timezone=timezone,
             )
             rows = list(_chunk_rows(campaign_id, chunk))
-            for start in range(0, len(rows), 5000):
-                connection.execute(STAT_SUMS.insert(), rows[start : start + 5000])
+            _bulk_insert(connection, rows)
             responses_total += chunk.answers.n
             rows_total += len(rows)
             if progress is not None:
                 progress(RebuildProgress(campaign_id, month, done, len(months), responses_total))
     session.commit()
     return RebuildSummary(campaigns=len(campaign_ids), responses=responses_total, rows=rows_total)
+
+
+def _bulk_insert(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert new aggregate rows through the driver: COPY on PostgreSQL, executemany on
+    SQLite (SQLAlchemy's per-row parameter handling cost more than the database)."""
+    if not rows:
+        return
+    columns = ", ".join(KEY_COLUMNS + VALUE_COLUMNS)
+    cursor = connection.connection.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            with cursor.copy(f"COPY stat_sums ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * (len(KEY_COLUMNS) + len(VALUE_COLUMNS)))
+            cursor.executemany(
+                f"INSERT INTO stat_sums ({columns}) VALUES ({marks})",  # noqa: S608 - constants
+                [(*row[:2], row[2].isoformat(), *row[3:]) for row in rows],
+            )
+    finally:
+        cursor.close()
+
+
+def _fetch(connection: Connection, statement: Any) -> list[Any]:
+    """All rows of a query as plain driver tuples (no per-row result processing)."""
+    result = connection.execute(statement)
+    rows: list[Any] = list(result.cursor.fetchall())
+    result.close()
+    return rows
 
 
 def _as_utc(value: Any) -> datetime:
@@ -413,12 +436,19 @@ def _read_month(
     bounds: tuple[datetime, datetime],
     timezone: tzinfo,
 ) -> _Chunk:
-    """Read one campaign-month of responses, answers and importance into arrays."""
+    """Read one campaign-month of responses, answers and importance into arrays.
+
+    The query reads a day more on each side and keeps the responses whose local day is in
+    the month: which month a response belongs to is decided once, here in Python, and not
+    also by how a database compares timestamps at midnight (SQLite compares text, so
+    ``16:00:00`` and ``16:00:00.000000`` would fall on different sides of a bound).
+    """
     in_month = (
         col(SurveyResponse.campaign_id) == campaign.id,
-        col(SurveyResponse.submitted_at) >= bounds[0],
-        col(SurveyResponse.submitted_at) < bounds[1],
+        col(SurveyResponse.submitted_at) >= bounds[0] - timedelta(days=1),
+        col(SurveyResponse.submitted_at) < bounds[1] + timedelta(days=1),
     )
+    month = month_of(bounds[0].astimezone(timezone).date() + timedelta(days=1))
     table = RESPONSES.c
     responses = connection.execute(
         sa_select(
@@ -433,27 +463,32 @@ def _read_month(
         .where(*in_month)
         .order_by(table.id)
     ).all()
+    days = [_as_utc(r[5]).astimezone(timezone).date() for r in responses]
+    kept = [i for i, day in enumerate(days) if month_of(day) == month]
+    responses = [responses[i] for i in kept]
+    days = [days[i] for i in kept]
     n = len(responses)
     row_of = {int(r[0]): i for i, r in enumerate(responses)}
     fields = MODE_FIELDS[CampaignMode(campaign.mode)]
     k = len(layout.layout.items)
     values = {f: np.full((n, k), np.nan) for f in fields}
-    answer_rows = connection.execute(
+    answer_rows = _fetch(
+        connection,
         sa_select(
             col(ResponseAnswer.response_id),
             col(ResponseAnswer.item_id),
             *(func.coalesce(getattr(ResponseAnswer, _ANSWER_COLUMN[f]), _MISSING) for f in fields),
         )
         .join(SurveyResponse, col(SurveyResponse.id) == col(ResponseAnswer.response_id))
-        .where(*in_month)
-    ).all()
+        .where(*in_month),
+    )
     if answer_rows:
         cells = np.array(answer_rows, dtype=np.int64)
-        rows = np.array([row_of[r] for r in cells[:, 0].tolist()], dtype=np.int64)
+        rows = np.array([row_of.get(r, -1) for r in cells[:, 0].tolist()], dtype=np.int64)
         columns = np.array(
             [layout.column_of_item.get(i, -1) for i in cells[:, 1].tolist()], dtype=np.int64
         )
-        known = columns >= 0
+        known = (columns >= 0) & (rows >= 0)
         for position, f in enumerate(fields):
             given = cells[:, 2 + position]
             mask = known & (given != _MISSING)
@@ -472,8 +507,9 @@ def _read_month(
             .join(SurveyResponse, col(SurveyResponse.id) == col(ResponseImportance.response_id))
             .where(*in_month)
         ):
-            if code in position_of:
-                importance[row_of[int(response_id)], position_of[code]] = points
+            row = row_of.get(int(response_id))
+            if code in position_of and row is not None:
+                importance[row, position_of[code]] = points
     overall = np.array([np.nan if r[6] == _MISSING else float(r[6]) for r in responses])
     return _Chunk(
         answers=AnswerMatrix(layout.layout, values, overall=overall, importance=importance),
@@ -481,56 +517,51 @@ def _read_month(
         counter=np.array([int(r[2]) for r in responses], dtype=np.int64),
         staff=np.array([int(r[3]) for r in responses], dtype=np.int64),
         locale=[str(r[4]) for r in responses],
-        day=[_as_utc(r[5]).astimezone(timezone).date() for r in responses],
+        day=days,
     )
 
 
-def _chunk_rows(campaign_id: int, chunk: _Chunk) -> Iterator[dict[str, Any]]:
-    """Aggregate rows of one chunk: per (day, month) × (site, counter/clerk/language)."""
+def _chunk_rows(campaign_id: int, chunk: _Chunk) -> Iterator[tuple[Any, ...]]:
+    """Aggregate rows of many responses: the three sets of :func:`_rows`, grouped."""
     if chunk.answers.n == 0:
         return
     days = np.array([d.toordinal() for d in chunk.day], dtype=np.int64)
     months = np.array([month_of(d).toordinal() for d in chunk.day], dtype=np.int64)
     locales, locale_index = np.unique(np.array(chunk.locale), return_inverse=True)
-    for grain, periods in ((StatGrain.day, days), (StatGrain.month, months)):
-        for level, families in (("site", ALL_FAMILIES), ("place", LIGHT_FAMILIES)):
-            if level == "site":
-                keys = np.column_stack([periods, chunk.site])
+    cell_sets = (
+        (StatGrain.month, ALL_FAMILIES, np.column_stack([months, chunk.site])),
+        (StatGrain.day, LIGHT_FAMILIES, np.column_stack([days, chunk.site])),
+        (
+            StatGrain.month,
+            LIGHT_FAMILIES,
+            np.column_stack(
+                [months, chunk.site, chunk.counter, chunk.staff, locale_index.reshape(-1)]
+            ),
+        ),
+    )
+    for grain, families, keys in cell_sets:
+        unique, groups = np.unique(keys, axis=0, return_inverse=True)
+        grouped = grouped_power_sums(
+            chunk.answers, groups.reshape(-1), len(unique), families=families
+        )
+        for g, key, value in grouped.rows():
+            cell = unique[g]
+            period = date.fromordinal(int(cell[0]))
+            if len(cell) == 2:
+                counter, staff, locale = SITE_WIDE, SITE_WIDE, ""
             else:
-                keys = np.column_stack(
-                    [periods, chunk.site, chunk.counter, chunk.staff, locale_index]
-                )
-            unique, groups = np.unique(keys, axis=0, return_inverse=True)
-            grouped = grouped_power_sums(
-                chunk.answers, groups.reshape(-1), len(unique), families=families
+                counter, staff, locale = int(cell[2]), int(cell[3]), str(locales[int(cell[4])])
+            yield (
+                campaign_id,
+                grain.value,
+                period,
+                int(cell[1]),
+                counter,
+                staff,
+                locale,
+                key.id,
+                *value,
             )
-            for g, key, value in grouped.rows():
-                cell = unique[g]
-                period = date.fromordinal(int(cell[0]))
-                if level == "site":
-                    yield _row(
-                        campaign_id,
-                        grain,
-                        period,
-                        int(cell[1]),
-                        SITE_WIDE,
-                        SITE_WIDE,
-                        "",
-                        key,
-                        value,
-                    )
-                else:
-                    yield _row(
-                        campaign_id,
-                        grain,
-                        period,
-                        int(cell[1]),
-                        int(cell[2]),
-                        int(cell[3]),
-                        str(locales[int(cell[4])]),
-                        key,
-                        value,
-                    )
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -542,11 +573,11 @@ GROUP_COLUMNS = ("site", "counter", "staff", "locale", "period")
 class StatQuery:
     """Which aggregate rows a report adds up.
 
-    ``level`` ``site`` reads the site rows (every family; filters by site only), ``place``
-    the counter/clerk/language rows (light families). ``since``/``until`` are local days
-    (``until`` excluded); whole months inside the range are read from month rows, the
-    edges from day rows. ``group_by`` names columns to keep apart; ``period`` groups by
-    the month (month rows) or the day (day rows) as stored, see :func:`read_stat_sums`.
+    ``level`` ``site`` reads the site rows (every family at month grain, the light ones at
+    day grain); ``place`` the counter/clerk/language rows (light, months). ``since`` and
+    ``until`` bound the period (``until`` excluded): first days of months at month grain,
+    any days at day grain. ``group_by`` names columns to keep apart (``period`` is the
+    month's first day or the day).
     """
 
     campaign_id: int
@@ -558,85 +589,144 @@ class StatQuery:
     since: date | None = None
     until: date | None = None
     group_by: tuple[str, ...] = ()
-    grain: StatGrain | None = None
+    grain: StatGrain = StatGrain.month
+
+    def __post_init__(self) -> None:
+        if self.level not in ("site", "place"):
+            raise ValueError("level must be 'site' or 'place'")
+        if self.grain == StatGrain.day and self.level != "site":
+            raise ValueError("day rows exist for sites only")
+        if self.grain == StatGrain.month:
+            for bound in (self.since, self.until):
+                if bound is not None and bound.day != 1:
+                    raise ValueError("month rows are bounded by first days of months")
+        for name in self.group_by:
+            if name not in GROUP_COLUMNS:
+                raise ValueError(f"cannot group by {name!r}")
 
 
-def _period_parts(query: StatQuery) -> list[tuple[StatGrain, date | None, date | None]]:
-    """Split [since, until) into month rows for whole months and day rows for the edges."""
-    if query.grain == StatGrain.day:
-        return [(StatGrain.day, query.since, query.until)]
-    since, until = query.since, query.until
-    first_whole = None if since is None else (since if since.day == 1 else _next_month(since))
-    last_whole = None if until is None else month_of(until)
-    if first_whole is not None and last_whole is not None and first_whole >= last_whole:
-        return [(StatGrain.day, since, until)]
-    parts: list[tuple[StatGrain, date | None, date | None]] = [
-        (StatGrain.month, first_whole, last_whole)
-    ]
-    if since is not None and first_whole is not None and since < first_whole:
-        parts.append((StatGrain.day, since, first_whole))
-    if until is not None and last_whole is not None and last_whole < until:
-        parts.append((StatGrain.day, last_whole, until))
-    return parts
+@dataclass(frozen=True)
+class StatTable:
+    """Aggregate rows added up per group, as a dense array: ``values[g, k]`` is the power
+    sum of ``groups[g]`` (a tuple of the ``group_by`` values) under ``keys[k]``.
+
+    Lets one query serve a whole report and its breakdowns: :meth:`total` and :meth:`by`
+    add groups with numpy instead of asking the database again.
+    """
+
+    group_by: tuple[str, ...]
+    groups: tuple[tuple[Any, ...], ...]
+    keys: tuple[StatKey, ...]
+    values: np.ndarray
+
+    def total(self) -> PowerSums:
+        """The power sums of every group together."""
+        return PowerSums.from_arrays(self.keys, self.values.sum(axis=0))
+
+    def by(self, name: str) -> dict[Any, PowerSums]:
+        """The power sums per value of one ``group_by`` column, in sorted order."""
+        position = self.group_by.index(name)
+        labels = sorted({group[position] for group in self.groups})
+        index = {label: i for i, label in enumerate(labels)}
+        summed = np.zeros((len(labels), *self.values.shape[1:]), dtype=np.int64)
+        np.add.at(summed, [index[group[position]] for group in self.groups], self.values)
+        return {label: PowerSums.from_arrays(self.keys, summed[i]) for label, i in index.items()}
 
 
-def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+def read_stat_table(session: Session, query: StatQuery, layout: Layout) -> StatTable:
+    """The rows of ``query`` grouped by its ``group_by`` columns, as a :class:`StatTable`.
+
+    ``layout`` is the campaign's instrument layout: it turns key numbers back into keys.
+    """
+    statement, width = _stat_statement(query)
+    rows = _fetch(session.connection(), statement)
+    known = possible_keys(layout)
+    if not rows:
+        return StatTable(query.group_by, (), (), np.zeros((0, 0, 4), dtype=np.int64))
+    table = np.array(rows, dtype=object).reshape(len(rows), width + 5)
+    group_index = np.zeros(len(rows), dtype=np.int64)
+    labels: list[list[Any]] = []
+    for position in range(width):
+        column = table[:, position]
+        as_keys = column.astype(np.int64) if isinstance(column[0], int) else column.astype(str)
+        values, first, inverse = np.unique(as_keys, return_index=True, return_inverse=True)
+        labels.append([_plain(column[i]) for i in first.tolist()])
+        group_index = group_index * len(values) + inverse.reshape(-1)
+    present, group_index = np.unique(group_index, return_inverse=True)
+    groups_list: list[tuple[Any, ...]] = []
+    for code in present.tolist():
+        parts = []
+        for position in reversed(range(width)):
+            size = len(labels[position])
+            parts.append(labels[position][code % size])
+            code //= size
+        groups_list.append(tuple(reversed(parts)))
+    groups = {group: g for g, group in enumerate(groups_list)}
+    table = table[:, width:]
+    key_numbers, key_index = np.unique(table[:, 0].astype(np.int64), return_inverse=True)
+    try:
+        keys = tuple(known[int(number)] for number in key_numbers)
+    except KeyError as error:
+        raise LookupError(f"aggregate key {error} does not belong to the instrument") from error
+    dense = np.zeros((len(groups), len(keys), 4), dtype=np.int64)
+    dense[group_index.reshape(-1), key_index.reshape(-1)] = table[:, 1:5].astype(np.int64)
+    return StatTable(group_by=query.group_by, groups=tuple(groups), keys=keys, values=dense)
 
 
-def read_stat_sums(session: Session, query: StatQuery) -> dict[tuple[Any, ...], PowerSums]:
+def read_stat_sums(
+    session: Session, query: StatQuery, layout: Layout
+) -> dict[tuple[Any, ...], PowerSums]:
     """Power sums per group of the aggregate rows selected by ``query``.
 
     The keys of the result are tuples of the ``group_by`` values in that order (the empty
-    tuple without grouping); a ``period`` value is the first day of the month for month
-    rows and the day for day rows (``grain=StatGrain.day`` reads day rows only).
+    tuple without grouping); ``layout`` turns key numbers back into keys.
     """
-    group_columns = []
-    for name in query.group_by:
-        if name not in GROUP_COLUMNS:
-            raise ValueError(f"cannot group by {name!r}")
-        group_columns.append(
-            STAT_SUMS.c[f"{name}_id" if name in ("site", "counter", "staff") else name]
-        )
+    table = read_stat_table(session, query, layout)
+    return {
+        group: PowerSums.from_arrays(table.keys, table.values[g])
+        for g, group in enumerate(table.groups)
+    }
+
+
+def _stat_statement(query: StatQuery) -> tuple[Any, int]:
+    """The SELECT of a query, and how many group columns lead its rows.
+
+    Site rows at month grain are already one per site, month and key: grouped by both,
+    they are read as they are, without the database sorting them for a GROUP BY.
+    """
+    group_columns = [
+        STAT_SUMS.c[f"{name}_id" if name in ("site", "counter", "staff") else name]
+        for name in query.group_by
+    ]
+    conditions = [
+        STAT_SUMS.c.campaign_id == query.campaign_id,
+        STAT_SUMS.c.grain == query.grain.value,
+        STAT_SUMS.c.counter_id == SITE_WIDE
+        if query.level == "site"
+        else STAT_SUMS.c.counter_id != SITE_WIDE,
+    ]
+    if query.since is not None:
+        conditions.append(STAT_SUMS.c.period >= query.since)
+    if query.until is not None:
+        conditions.append(STAT_SUMS.c.period < query.until)
+    for name, value in (
+        ("site_id", query.site_id),
+        ("counter_id", query.counter_id),
+        ("staff_id", query.staff_id),
+        ("locale", query.locale),
+    ):
+        if value is not None:
+            conditions.append(STAT_SUMS.c[name] == value)
+    if query.level == "site" and {"site", "period"} <= set(query.group_by):
+        values = [STAT_SUMS.c[c] for c in ("key_id", *VALUE_COLUMNS)]
+        return sa_select(*group_columns, *values).where(*conditions), len(group_columns)
     value_sums = [func.sum(STAT_SUMS.c[c]) for c in VALUE_COLUMNS]
-    key_columns = [STAT_SUMS.c[c] for c in ("family", "field", "a", "b", "stratum")]
-    result: dict[tuple[Any, ...], dict[StatKey, list[int]]] = {}
-    for grain, since, until in _period_parts(query):
-        conditions = [
-            STAT_SUMS.c.campaign_id == query.campaign_id,
-            STAT_SUMS.c.grain == grain.value,
-        ]
-        if query.level == "site":
-            conditions.append(STAT_SUMS.c.counter_id == SITE_WIDE)
-        elif query.level == "place":
-            conditions.append(STAT_SUMS.c.counter_id != SITE_WIDE)
-        else:
-            raise ValueError("level must be 'site' or 'place'")
-        if since is not None:
-            conditions.append(STAT_SUMS.c.period >= since)
-        if until is not None:
-            conditions.append(STAT_SUMS.c.period < until)
-        for name, value in (
-            ("site_id", query.site_id),
-            ("counter_id", query.counter_id),
-            ("staff_id", query.staff_id),
-            ("locale", query.locale),
-        ):
-            if value is not None:
-                conditions.append(STAT_SUMS.c[name] == value)
-        statement = (
-            sa_select(*group_columns, *key_columns, *value_sums)
-            .where(*conditions)
-            .group_by(*group_columns, *key_columns)
-        )
-        width = len(group_columns)
-        for row in session.connection().execute(statement):
-            group = tuple(_plain(v) for v in row[:width])
-            key = StatKey(*row[width : width + 5])
-            totals = result.setdefault(group, {}).setdefault(key, [0, 0, 0, 0])
-            for i in range(4):
-                totals[i] += int(row[width + 5 + i])
-    return {group: PowerSums(sums) for group, sums in result.items()}
+    statement = (
+        sa_select(*group_columns, STAT_SUMS.c.key_id, *value_sums)
+        .where(*conditions)
+        .group_by(*group_columns, STAT_SUMS.c.key_id)
+    )
+    return statement, len(group_columns)
 
 
 def _plain(value: Any) -> Any:

@@ -340,15 +340,16 @@ SITE_WIDE = 0
 class StatSum(SQLModel, table=True):
     """Power sums of the responses of one campaign, place and period (the daily aggregates).
 
-    One row holds ``(n, s_a, s_b, s_ab)`` of one statistic key (``family``, ``field``,
-    ``a``, ``b``, ``stratum``; see ``analytics.power_sums``), exact integers that plain SQL
-    ``SUM`` adds across sites, days and database shards. ``period`` is the local day or the
+    One row holds ``(n, s_a, s_b, s_ab)`` of one statistic key (``key_id`` is
+    ``analytics.power_sums.StatKey.id``, a stable hash of the family, field, items and
+    stratum), exact integers that plain SQL ``SUM`` adds across sites, days and database
+    shards. ``period`` is the local day or the
     first day of the local month (``grain``); both grains are kept as responses arrive.
 
-    Site rows (``counter_id = staff_id = 0``, ``locale = ''``) hold every family for all
-    the site's responses; place rows (a counter, its clerk or 0, a language) hold the light
-    families only (counts, dimension scores, index, overall, importance), because
-    cross-products of a handful of answers are not worth their storage.
+    Site rows (``counter_id = staff_id = 0``, ``locale = ''``) hold every family per month
+    and the light families (counts, dimension scores, index, overall, importance) per day;
+    place rows (a counter, its clerk or 0, a language) hold the light families per month.
+    See ``survey.aggregates``.
     """
 
     __tablename__ = "stat_sums"
@@ -370,11 +371,7 @@ class StatSum(SQLModel, table=True):
     counter_id: int = Field(primary_key=True)
     staff_id: int = Field(primary_key=True)
     locale: str = Field(max_length=10, primary_key=True)
-    family: str = Field(max_length=12, primary_key=True)
-    field: str = Field(max_length=4, primary_key=True)
-    a: str = Field(max_length=40, primary_key=True)
-    b: str = Field(max_length=40, primary_key=True)
-    stratum: str = Field(max_length=8, primary_key=True)
+    key_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     n: int = Field(sa_column=Column(BigInteger, nullable=False))
     s_a: int = Field(sa_column=Column(BigInteger, nullable=False))
     s_b: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -17,10 +17,10 @@ from sqlmodel import Session, col
 
 from analytics.control import period_label, period_range
 from analytics.intervals import DEFAULT_MIN_N
-from analytics.power_sums import AnswerMatrix, PowerSums
+from analytics.power_sums import AnswerMatrix, Layout, PowerSums
 from analytics.report import ServqualReport, servqual_report
 from analytics.trends import trend_report
-from survey.aggregates import StatQuery, instrument_layout, read_stat_sums
+from survey.aggregates import StatQuery, instrument_layout, read_stat_sums, read_stat_table
 from survey.analysis import Analysis
 from survey.errors import NotFound
 from survey.models import (
@@ -42,7 +42,11 @@ MODE_FIELDS = {
 
 @dataclass(frozen=True)
 class Scope:
-    """Which responses a report covers; ``None`` means 'all' for that criterion."""
+    """Which responses a report covers; ``None`` means 'all' for that criterion.
+
+    ``since`` and ``until`` are first days of local months (``until`` excluded): reports
+    cover whole months, as the aggregates keep cross-products per month.
+    """
 
     campaign_id: int
     organisation_ids: tuple[int, ...]
@@ -199,7 +203,7 @@ def scope_report(
     """
     campaign = get_campaign_in_scope(session, scope)
     layout = instrument_layout(session, campaign.instrument_id).layout
-    sums = read_stat_sums(session, scope_query(scope)).get((), PowerSums())
+    sums = read_stat_sums(session, scope_query(scope), layout).get((), PowerSums())
     return servqual_report(
         sums, layout, min_n=min_n, missing=missing, mode=CampaignMode(campaign.mode).value
     )
@@ -217,7 +221,9 @@ def scope_analysis(
     """A scope's report with its trend per ``trend`` period (day, week, month, quarter) and
     one report per site, counter, clerk, language, month or quarter named in ``by``.
 
-    Group keys are ids as text (``"12"``; ``"0"`` is 'no clerk') and language codes.
+    Group keys are ids as text (``"12"``; ``"0"`` is 'no clerk'), language codes and
+    period labels. The scope's month rows are read once, grouped by site and month; the
+    whole, the sites, the months and the monthly trend are added up from that one read.
     """
     for column in by:
         if column not in REPORT_GROUPS:
@@ -225,46 +231,61 @@ def scope_analysis(
     campaign = get_campaign_in_scope(session, scope)
     layout = instrument_layout(session, campaign.instrument_id).layout
     mode = CampaignMode(campaign.mode).value
-    report = scope_report(session, scope, min_n=min_n, missing=missing)
+
+    def analysed(sums: PowerSums) -> Analysis:
+        report = servqual_report(sums, layout, min_n=min_n, missing=missing, mode=mode)
+        return Analysis(report=report, trend=None)
+
+    base = scope_query(scope, group_by=("site", "period"))
+    if base.level == "place":
+        base = scope_query(scope, group_by=("period",))
+    table = read_stat_table(session, base, layout)
+    by_month: dict[date, PowerSums] = table.by("period") if table.groups else {}
     groups: dict[str, dict[str, Analysis]] = {}
     for column in by:
         if column in ("month", "quarter"):
-            parts = {
-                label: sums
-                for label, sums in period_sums(session, scope, grain=column)
-                if len(sums)
-            }
+            parts = {label: sums for label, sums in _series(by_month, column) if len(sums)}
+        elif column == "site" and "site" in base.group_by:
+            parts = {str(site): sums for site, sums in table.by("site").items()}
         else:
-            rows = read_stat_sums(session, scope_query(scope, group_by=(column,)))
+            rows = read_stat_sums(session, scope_query(scope, group_by=(column,)), layout)
             parts = {str(key[0]): sums for key, sums in rows.items()}
-        groups[column] = {
-            value: Analysis(
-                report=servqual_report(sums, layout, min_n=min_n, missing=missing, mode=mode),
-                trend=None,
-            )
-            for value, sums in sorted(parts.items())
-        }
+        groups[column] = {value: analysed(sums) for value, sums in sorted(parts.items())}
     trend_report_ = None
-    if trend is not None:
-        trend_report_ = trend_report(period_sums(session, scope, grain=trend), layout, mode=mode)
-    return Analysis(report=report, trend=trend_report_, groups=groups)
+    if trend in ("month", "quarter"):
+        trend_report_ = trend_report(_series(by_month, trend), layout, mode=mode)
+    elif trend is not None:
+        trend_report_ = trend_report(
+            period_sums(session, scope, layout, grain=trend), layout, mode=mode
+        )
+    return Analysis(report=analysed(table.total()).report, trend=trend_report_, groups=groups)
 
 
-def period_sums(session: Session, scope: Scope, *, grain: str) -> list[tuple[str, PowerSums]]:
+def period_sums(
+    session: Session, scope: Scope, layout: Layout, *, grain: str
+) -> list[tuple[str, PowerSums]]:
     """Power sums per period label in time order, empty periods included (they chart as
-    gaps): month and quarter from month rows, day and week from day rows."""
+    gaps): month and quarter from month rows, day and week from the sites' day rows (a
+    counter or clerk has monthly rows only: ValueError)."""
     query = scope_query(scope, group_by=("period",))
     if grain in ("day", "week"):
         query = replace(query, grain=StatGrain.day)
+    rows = read_stat_sums(session, query, layout)
+    return _series({period: sums for (period,), sums in rows.items()}, grain)
+
+
+def _series(by_period: dict[date, PowerSums], grain: str) -> list[tuple[str, PowerSums]]:
+    """Stored periods (days or months) gathered into ``grain`` periods, in time order, with
+    the empty periods in between."""
+    if not by_period:
+        return []
     by_label: dict[str, PowerSums] = {}
-    starts: list[date] = []
-    for (period,), sums in read_stat_sums(session, query).items():
+    for period, sums in by_period.items():
         label = period_label(period, grain)
         by_label[label] = by_label.get(label, PowerSums()) + sums
-        starts.append(period)
-    if not starts:
-        return []
-    labels = [period_label(start, grain) for start in period_range(min(starts), max(starts), grain)]
+    labels = [
+        period_label(start, grain) for start in period_range(min(by_period), max(by_period), grain)
+    ]
     return [(label, by_label.get(label, PowerSums())) for label in labels]
 
 

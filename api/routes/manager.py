@@ -17,6 +17,7 @@ from survey.counts import organisation_names, response_counts
 from survey.reporting import Scope, responses_csv, scope_analysis, scope_answers
 
 router = APIRouter()
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @router.get("/manager")
@@ -68,8 +69,8 @@ def show_campaign_report(
     site: int | None = None,
     counter: int | None = None,
     staff: int | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    first_month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
+    last_month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
     by: Annotated[
         list[Literal["site", "counter", "staff", "locale", "month", "quarter"]] | None, Query()
     ] = None,
@@ -80,24 +81,46 @@ def show_campaign_report(
     """The SERVQUAL report of a campaign in the JSON shape of ``manyi analyze``, read from
     the daily and monthly aggregates.
 
-    Narrow it to a site, counter or clerk and to local days ``since`` ≤ day < ``until``;
+    Narrow it to a site, counter or clerk and to the months ``first_month`` to
+    ``last_month`` (``YYYY-MM``, both included);
     ``by`` (repeatable) adds a report per site, counter, clerk, language, month or quarter;
     ``trend`` sets the period of the control charts. 404 for a campaign outside the
     account's scope.
     """
+    since = _month_start(first_month)
+    until = _month_after(last_month)
     if since is not None and until is not None and since >= until:
-        raise HTTPException(422, "since must be before until")
+        raise HTTPException(422, "first_month must not be after last_month")
     scope = _scope(account, campaign_id, site, counter, staff)
     scope = replace(scope, since=since, until=until)
-    analysis = scope_analysis(
-        session,
-        scope,
-        by=tuple(dict.fromkeys(by or ())),
-        trend=None if trend == "none" else trend,
-        min_n=min_n,
-        missing=missing,
-    )
+    try:
+        analysis = scope_analysis(
+            session,
+            scope,
+            by=tuple(dict.fromkeys(by or ())),
+            trend=None if trend == "none" else trend,
+            min_n=min_n,
+            missing=missing,
+        )
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from error
     return analysis_json(analysis)
+
+
+def _month_start(month: str | None) -> date | None:
+    """``2026-03`` → 1 March 2026."""
+    if month is None:
+        return None
+    year, number = (int(part) for part in month.split("-"))
+    return date(year, number, 1)
+
+
+def _month_after(month: str | None) -> date | None:
+    """``2026-03`` → 1 April 2026 (the end of March, excluded)."""
+    start = _month_start(month)
+    if start is None:
+        return None
+    return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
 
 
 @router.get("/manager/campaigns/{campaign_id}/responses.csv")

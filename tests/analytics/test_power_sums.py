@@ -18,6 +18,7 @@ from analytics.power_sums import (
     PowerSums,
     StatKey,
     grouped_power_sums,
+    possible_keys,
     power_sums,
     respondent_power_sums,
 )
@@ -253,3 +254,27 @@ def test_single_respondent_fast_path_equals_the_array_computation(
     one = AnswerMatrix(LAYOUT, values, overall=overall, importance=importance)
     expected = grouped_power_sums(one, [0], 1, families=families).group(0)
     assert respondent_power_sums(one, families=families) == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    mode=st.sampled_from(["paired", "perception_only", "three_column"]),
+)
+def test_every_key_computed_is_a_possible_key(seed: int, mode: str) -> None:
+    """Stored rows carry only the key's number; a reader turns it back with
+    ``possible_keys``, which must know every key the computation can produce."""
+    rng = np.random.default_rng(seed)
+    fields = {"paired": ["E", "P"], "perception_only": ["P"], "three_column": ["MIN", "DES", "P"]}
+    values = {}
+    for name in fields[mode]:
+        matrix = rng.integers(1, 8, size=(20, 5)).astype(float)
+        matrix[rng.random((20, 5)) < 0.3] = np.nan
+        values[name] = matrix
+    importance = np.column_stack([np.full(20, 30.0), np.full(20, 70.0)])
+    answers = AnswerMatrix(
+        LAYOUT, values, overall=rng.integers(1, 6, 20).astype(float), importance=importance
+    )
+    known = possible_keys(LAYOUT)
+    assert set(power_sums(answers)) <= set(known.values())
+    assert all(key.id == number for number, key in known.items())

@@ -129,8 +129,8 @@ def test_breakdowns_trend_and_date_range(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
     """?by= adds a report per site/counter whose counts add up to the whole; the trend has
-    one point per month; since/until keep only those local days; a counter's report has
-    no alpha (cross-products are kept per site)."""
+    one point per month; first_month/last_month keep only those months; a counter's report
+    has no alpha (cross-products are kept per site) and no daily trend (422)."""
     campaign = demo_with_manager(session, clock)
     log_in(client, "wang")
     url = f"/manager/campaigns/{campaign.id}/report.json"
@@ -147,10 +147,11 @@ def test_breakdowns_trend_and_date_range(
 
     first, second = months[1], months[2]
     ranged = client.get(
-        url, params={"since": f"{first}-01", "until": f"{second}-01"}, headers=JSON
+        url, params={"first_month": first, "last_month": second}, headers=JSON
     ).json()
-    in_month = next(p["n"] for p in body["trend"]["periods"] if p["period"] == first)
-    assert ranged["n_respondents"] == in_month
+    in_months = sum(p["n"] for p in body["trend"]["periods"] if p["period"] in (first, second))
+    assert ranged["n_respondents"] == in_months
+    assert [p["period"] for p in ranged["trend"]["periods"]] == [first, second]
     monthly = client.get(url, params={"by": "month"}, headers=JSON).json()["groups"]["month"]
     assert sorted(monthly) == [m for m in months if monthly.get(m)]
     assert {m: g["n_respondents"] for m, g in monthly.items()} == {
@@ -158,6 +159,11 @@ def test_breakdowns_trend_and_date_range(
     }
     weekly = client.get(url, params={"trend": "week"}, headers=JSON).json()
     assert all("-W" in p["period"] for p in weekly["trend"]["periods"])
+    assert sum(p["n"] for p in weekly["trend"]["periods"]) == 300
+    counter_id = next(iter(counters))
+    daily_counter = client.get(url, params={"counter": counter_id, "trend": "day"}, headers=JSON)
+    assert daily_counter.status_code == 422
+    assert "day rows exist for sites only" in daily_counter.text
 
 
 def test_bad_report_parameters_are_422_not_500(
@@ -168,8 +174,9 @@ def test_bad_report_parameters_are_422_not_500(
     log_in(client, "wang")
     url = f"/manager/campaigns/{campaign.id}/report.json"
     for params in (
-        {"since": "2026-05-01", "until": "2026-04-01"},
-        {"since": "yesterday"},
+        {"first_month": "2026-05", "last_month": "2026-04"},
+        {"first_month": "2026-13"},
+        {"last_month": "yesterday"},
         {"by": "region"},
         {"trend": "year"},
     ):

@@ -13,6 +13,7 @@ from analytics.power_sums import (
     LIGHT_FAMILIES,
     AnswerMatrix,
     PowerSums,
+    StatKey,
     grouped_power_sums,
     power_sums,
 )
@@ -21,11 +22,12 @@ from survey.aggregates import (
     STAT_SUMS,
     StatQuery,
     aggregates_missing,
+    instrument_layout,
     read_stat_sums,
     rebuild_stat_sums,
 )
 from survey.instruments import load_instrument
-from survey.models import CampaignMode, StatGrain
+from survey.models import Campaign, CampaignMode, StatGrain
 from survey.reporting import Scope, ScopeAnswers, scope_answers
 from survey.responses import (
     DuplicatePolicy,
@@ -88,6 +90,13 @@ def answer_randomly(
     )
 
 
+def read_stat(session: Session, query: StatQuery) -> dict[tuple[object, ...], PowerSums]:
+    """Aggregate sums of a query, keys read back with the campaign's own layout."""
+    campaign = session.get(Campaign, query.campaign_id)
+    assert campaign is not None
+    return read_stat_sums(session, query, instrument_layout(session, campaign.instrument_id).layout)
+
+
 def stored_rows(session: Session) -> list[tuple[object, ...]]:
     """Every aggregate row, in key order."""
     return [
@@ -123,7 +132,7 @@ def test_submissions_keep_the_aggregates_equal_to_the_raw_answers(
     (all families, exactly), and the place rows to the light families per language."""
     campaign_id = answered.campaign.id or 0
     expected, data = raw_sums(session, answered)
-    from_rows = read_stat_sums(session, StatQuery(campaign_id=campaign_id))[()]
+    from_rows = read_stat(session, StatQuery(campaign_id=campaign_id))[()]
     assert from_rows == expected
     assert expected[("respondents", "", "", "", "")][0] == 60
 
@@ -134,7 +143,7 @@ def test_submissions_keep_the_aggregates_equal_to_the_raw_answers(
         )
     ]
     locales = sorted(set(order))
-    per_locale = read_stat_sums(
+    per_locale = read_stat(
         session, StatQuery(campaign_id=campaign_id, level="place", group_by=("locale",))
     )
     groups = np.array([locales.index(locale) for locale in order])
@@ -154,32 +163,47 @@ def test_rebuild_reproduces_the_rows_the_submissions_wrote(
     assert stored_rows(session) == before
 
 
-def test_months_and_day_edges_add_up_to_the_answers_of_the_local_date_range(
+def subset_of(data: ScopeAnswers, rows: np.ndarray) -> AnswerMatrix:
+    """The answers of some rows of a scope."""
+    answers = data.answers
+    return AnswerMatrix(
+        answers.layout,
+        {f: m[rows] for f, m in answers.values.items()},
+        overall=answers.overall[rows],
+        importance=None if answers.importance is None else answers.importance[rows],
+    )
+
+
+def test_month_ranges_and_day_rows_add_up_to_the_answers_of_those_local_days(
     session: Session, answered: Place
 ) -> None:
-    """A range that starts and ends mid-month reads month rows for whole months and day
-    rows for the edges; the result equals the raw answers given on those local days."""
+    """Month rows for October–November hold exactly the answers of those local months
+    (every family); the sites' day rows hold, per local day, the light families."""
     campaign_id = answered.campaign.id or 0
-    since, until = date(2026, 9, 25), date(2026, 11, 10)
-    query = StatQuery(campaign_id=campaign_id, since=since, until=until)
-    from_rows = read_stat_sums(session, query).get((), PowerSums())
     data = scope_answers(session, Scope(campaign_id, (answered.organisation.id or 0,)))
     days = np.array([place[3].astimezone(SHANGHAI).date() for place in data.places])
+    since, until = date(2026, 10, 1), date(2026, 12, 1)
     rows = (days >= since) & (days < until)
     assert 0 < rows.sum() < 60
-    subset = AnswerMatrix(
-        data.answers.layout,
-        {f: m[rows] for f, m in data.answers.values.items()},
-        overall=data.answers.overall[rows],
-        importance=None if data.answers.importance is None else data.answers.importance[rows],
+    months = read_stat(session, StatQuery(campaign_id=campaign_id, since=since, until=until))
+    assert months[()] == power_sums(subset_of(data, rows))
+
+    per_day = read_stat(
+        session,
+        StatQuery(campaign_id=campaign_id, grain=StatGrain.day, group_by=("period",)),
     )
-    assert from_rows == power_sums(subset)
-    by_month = read_stat_sums(session, StatQuery(campaign_id=campaign_id, group_by=("period",)))
+    assert set(per_day) == {(day,) for day in days}
+    for (day,), sums in per_day.items():
+        assert sums == grouped_power_sums(
+            subset_of(data, days == day),
+            np.zeros((days == day).sum(), dtype=int),
+            1,
+            families=LIGHT_FAMILIES,
+        ).group(0)
+    by_month = read_stat(session, StatQuery(campaign_id=campaign_id, group_by=("period",)))
     assert sorted(by_month) == [(date(2026, month, 1),) for month in (9, 10, 11, 12)]
-    assert (
-        PowerSums.total(by_month.values())
-        == read_stat_sums(session, StatQuery(campaign_id=campaign_id))[()]
-    )
+    with pytest.raises(ValueError, match="first days of months"):
+        StatQuery(campaign_id=campaign_id, since=date(2026, 10, 5))
 
 
 def test_a_response_late_in_the_utc_day_counts_on_the_next_local_day(
@@ -189,13 +213,13 @@ def test_a_response_late_in_the_utc_day_counts_on_the_next_local_day(
     moment = datetime(2026, 1, 31, 16, 30, tzinfo=UTC)
     place = make_place(session, now=moment - timedelta(days=1))
     answer_randomly(session, place, random.Random(1), now=moment.astimezone(SHANGHAI))
-    days = read_stat_sums(
+    days = read_stat(
         session,
         StatQuery(campaign_id=place.campaign.id or 0, group_by=("period",), grain=StatGrain.day),
     )
     assert list(days) == [(date(2026, 2, 1),)]
     rebuild_stat_sums(session, timezone=SHANGHAI)
-    again = read_stat_sums(
+    again = read_stat(
         session,
         StatQuery(campaign_id=place.campaign.id or 0, group_by=("period",), grain=StatGrain.day),
     )
@@ -215,7 +239,7 @@ def test_item_sampling_and_three_column_campaigns_aggregate_exactly(session: Ses
         for i in range(25):
             answer_randomly(session, place, rng, now=start + timedelta(hours=7 * i))
         expected, _ = raw_sums(session, place)
-        got = read_stat_sums(session, StatQuery(campaign_id=place.campaign.id or 0))[()]
+        got = read_stat(session, StatQuery(campaign_id=place.campaign.id or 0))[()]
         assert got == expected, slug
         report = servqual_report(
             got,
@@ -237,3 +261,34 @@ def test_a_database_from_before_the_aggregates_is_recognised(
     assert aggregates_missing(session)
     rebuild_stat_sums(session, timezone=SHANGHAI)
     assert not aggregates_missing(session)
+
+
+def test_a_response_stored_at_local_midnight_counts_once_on_its_day(
+    session: Session, answered: Place
+) -> None:
+    """A response at exactly local midnight of 1 November (16:00:00 UTC on 31 October),
+    stored without fractions of a second, and another later that day: both belong to
+    November only. Rebuilding must not put the first in October's pass as well, which
+    wrote 1 November's rows twice (SQLite compares timestamps as text)."""
+    ids = [
+        row[0]
+        for row in session.connection().execute(
+            text("SELECT id FROM survey_responses ORDER BY id LIMIT 2")
+        )
+    ]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    for response_id, stamp in zip(ids, ("2026-10-31 16:00:00", "2026-10-31 18:00:00"), strict=True):
+        session.connection().execute(
+            text("UPDATE survey_responses SET submitted_at = :stamp WHERE id = :id"),
+            {"stamp": stamp if sqlite else stamp + "+00", "id": response_id},
+        )
+    session.commit()
+    rebuild_stat_sums(session, timezone=SHANGHAI)
+    campaign_id = answered.campaign.id or 0
+    days = read_stat(
+        session,
+        StatQuery(campaign_id=campaign_id, grain=StatGrain.day, group_by=("period",)),
+    )
+    total = PowerSums.total(days.values())
+    assert total[StatKey("respondents")][0] == 60
+    assert days[(date(2026, 11, 1),)][StatKey("respondents")][0] >= 2

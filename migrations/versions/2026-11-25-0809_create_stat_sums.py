@@ -1,8 +1,11 @@
 """create stat sums
 
-Revision ID: 997a38325c77
+Daily and monthly power sums of the answers (survey.aggregates). A database that already
+holds responses gets them filled by `manyi migrate` / `manyi serve` (a one-time rebuild).
+
+Revision ID: 8fb08a486b36
 Revises: fd02e39f8fa8
-Create Date: 2026-11-25 07:47:52.883739
+Create Date: 2026-11-25 08:09:30.984145
 """
 from collections.abc import Sequence
 
@@ -12,7 +15,7 @@ from alembic import op
 
 import survey.models
 
-revision: str = '997a38325c77'
+revision: str = '8fb08a486b36'
 down_revision: str | None = 'fd02e39f8fa8'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -28,18 +31,14 @@ def upgrade() -> None:
     sa.Column('counter_id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('family', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('field', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
-    sa.Column('a', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('b', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('stratum', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('key_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('n', sa.BigInteger(), nullable=False),
     sa.Column('s_a', sa.BigInteger(), nullable=False),
     sa.Column('s_b', sa.BigInteger(), nullable=False),
     sa.Column('s_ab', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], ),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], ),
-    sa.PrimaryKeyConstraint('campaign_id', 'grain', 'period', 'site_id', 'counter_id', 'staff_id', 'locale', 'family', 'field', 'a', 'b', 'stratum')
+    sa.PrimaryKeyConstraint('campaign_id', 'grain', 'period', 'site_id', 'counter_id', 'staff_id', 'locale', 'key_id')
     )
     # ### end Alembic commands ###
 
