@@ -55,6 +55,17 @@ def _table_lines(data: dict[str, Any], *, title: str) -> list[str]:
             f"stated {_fmt(entry['stated_importance'], 1)}  "
             f"derived {_fmt(entry['derived_importance'])}  {entry['quadrant'] or '—'}"
         )
+    if "factor_check" in data:
+        check = data["factor_check"]
+        if check["insufficient"]:
+            lines.append(f"factor check: not enough complete answers ({check['reason']})")
+        else:
+            misplaced = [code for code, item in check["items"].items() if not item["ok"]]
+            lines.append(
+                f"factor check: {len(check['items']) - len(misplaced)} of {len(check['items'])}"
+                " items load most on their own dimension"
+                + (f" (not: {', '.join(misplaced)})" if misplaced else "")
+            )
     if "trend" in data:
         signals = [
             f"{s['period']} {s['rule']} {s['direction']}" for s in data["trend"]["index"]["signals"]

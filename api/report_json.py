@@ -9,7 +9,9 @@ import math
 from typing import Any
 
 from analytics.control import ControlChart
+from analytics.factors import FactorStructure
 from analytics.intervals import MeanEstimate
+from analytics.rankings import Ranking
 from analytics.report import ServqualReport
 from analytics.trends import TrendReport
 from survey.analysis import Analysis
@@ -178,4 +180,51 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
             column: {value: analysis_json(part) for value, part in parts.items()}
             for column, parts in analysis.groups.items()
         }
+    if analysis.factors is not None:
+        result["factor_check"] = factors_json(analysis.factors, analysis.report)
+    if analysis.rankings:
+        result["rankings"] = {
+            column: ranking_json(ranking) for column, ranking in analysis.rankings.items()
+        }
     return result
+
+
+def factors_json(factors: FactorStructure, report: ServqualReport) -> dict[str, Any]:
+    """Does each perception item load highest on its own dimension's factor?"""
+    codes = [item.code for item in report.items]
+    return {
+        "method": "factor_analysis_varimax",
+        "n": factors.n_used,
+        "insufficient": factors.insufficient,
+        "reason": factors.reason,
+        "share_ok": number(factors.share_ok),
+        "items": {
+            codes[fit.item]: {
+                "intended": fit.intended,
+                "assigned": fit.assigned,
+                "loading": number(fit.loading),
+                "ok": fit.ok,
+            }
+            for fit in factors.items
+        },
+    }
+
+
+def ranking_json(ranking: Ranking) -> dict[str, Any]:
+    """A fair ranking: units in rank order, unranked (too few answers) last."""
+    return {
+        "method": ranking.method,
+        "parent_index": number(ranking.parent_index),
+        "prior_weight": number(ranking.prior_weight),
+        "min_n": ranking.min_n,
+        "units": [
+            {
+                "unit": unit.unit,
+                "n": unit.n,
+                "index": number(unit.index),
+                "shrunken_index": number(unit.shrunken_index),
+                "rank": unit.rank,
+            }
+            for unit in ranking.units
+        ],
+    }

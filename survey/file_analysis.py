@@ -4,11 +4,13 @@ The file's answers become power sums (exactly what the database keeps for respon
 collected by the app), and the report is computed from them by the same code the app uses.
 """
 
+from analytics.factors import factor_structure
 from analytics.intervals import DEFAULT_MIN_N
 from analytics.power_sums import PowerSums, power_sums
+from analytics.rankings import Ranking, index_ranking
 from analytics.report import servqual_report
 from analytics.trends import trend_report
-from survey.analysis import Analysis
+from survey.analysis import RANKED_COLUMNS, Analysis
 from survey.wide_csv import WideTable, group_rows
 
 GROUP_COLUMNS = ("site", "counter", "staff", "period")
@@ -43,12 +45,21 @@ def analyze_table(
         ]
         trend = trend_report(per_period, layout, mode=table.mode)
     groups: dict[str, dict[str, Analysis]] = {}
+    rankings: dict[str, Ranking] = {}
     for column in by:
-        groups[column] = {}
-        for value, rows in group_rows(table.segments[column]).items():
-            part: PowerSums = power_sums(table.select(rows))
-            groups[column][value] = Analysis(
+        parts: dict[str, PowerSums] = {
+            value: power_sums(table.select(rows))
+            for value, rows in group_rows(table.segments[column]).items()
+        }
+        groups[column] = {
+            value: Analysis(
                 report=servqual_report(part, layout, min_n=min_n, missing=missing, mode=table.mode),
                 trend=None,
             )
-    return Analysis(report=report, trend=trend, groups=groups)
+            for value, part in parts.items()
+        }
+        if column in RANKED_COLUMNS:
+            rankings[column] = index_ranking(parts, scale=layout.scale, min_n=min_n)
+    item_dimensions = [d.code for d in layout.dimensions for _ in d.items]
+    factors = factor_structure(table.answers.values["P"], item_dimensions)
+    return Analysis(report=report, trend=trend, groups=groups, rankings=rankings, factors=factors)

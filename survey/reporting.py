@@ -18,10 +18,11 @@ from sqlmodel import Session, col
 from analytics.control import period_label, period_range
 from analytics.intervals import DEFAULT_MIN_N
 from analytics.power_sums import AnswerMatrix, Layout, PowerSums
+from analytics.rankings import Ranking, index_ranking
 from analytics.report import ServqualReport, servqual_report
 from analytics.trends import trend_report
 from survey.aggregates import StatQuery, instrument_layout, read_stat_sums, read_stat_table
-from survey.analysis import Analysis
+from survey.analysis import RANKED_COLUMNS, Analysis
 from survey.errors import NotFound
 from survey.models import (
     Campaign,
@@ -242,6 +243,7 @@ def scope_analysis(
     table = read_stat_table(session, base, layout)
     by_month: dict[date, PowerSums] = table.by("period") if table.groups else {}
     groups: dict[str, dict[str, Analysis]] = {}
+    rankings: dict[str, Ranking] = {}
     for column in by:
         if column in ("month", "quarter"):
             parts = {label: sums for label, sums in _series(by_month, column) if len(sums)}
@@ -251,6 +253,8 @@ def scope_analysis(
             rows = read_stat_sums(session, scope_query(scope, group_by=(column,)), layout)
             parts = {str(key[0]): sums for key, sums in rows.items()}
         groups[column] = {value: analysed(sums) for value, sums in sorted(parts.items())}
+        if column in RANKED_COLUMNS:
+            rankings[column] = index_ranking(parts, scale=layout.scale, min_n=min_n)
     trend_report_ = None
     if trend in ("month", "quarter"):
         trend_report_ = trend_report(_series(by_month, trend), layout, mode=mode)
@@ -258,7 +262,12 @@ def scope_analysis(
         trend_report_ = trend_report(
             period_sums(session, scope, layout, grain=trend), layout, mode=mode
         )
-    return Analysis(report=analysed(table.total()).report, trend=trend_report_, groups=groups)
+    return Analysis(
+        report=analysed(table.total()).report,
+        trend=trend_report_,
+        groups=groups,
+        rankings=rankings,
+    )
 
 
 def period_sums(

@@ -345,11 +345,12 @@ def test_a_group_reports_what_the_file_of_its_rows_reports(
     synthetic: Any, column: str, value: str
 ) -> None:
     """The report of a group under --by equals the report of a CSV holding only that
-    group's rows (everything but that file's own trend)."""
+    group's rows (everything but that file's own trend and factor check)."""
     folder, frame, report = synthetic
     part_path = write_csv(frame[frame[column] == value], folder / f"{column}-{value}.csv")
     alone = analyze_json(part_path)
     alone.pop("trend")
+    alone.pop("factor_check")
     assert report["groups"][column][value] == alone
 
 
@@ -786,3 +787,21 @@ def test_a_named_overall_column_that_does_not_exist_is_an_error(tmp_path: Path) 
     result = runner.invoke(app, ["analyze", str(path), "--overall-column", "overal1"])
     assert result.exit_code == 2
     assert "no column 'overal1'" in result.output
+
+
+def test_kiosk_factor_check_equals_the_analytics_function_on_complete_rows(kiosk: Any) -> None:
+    """The JSON factor check is analytics.factors.factor_structure on the 20 mapped
+    perception items (listwise): same n, same share, same misplaced items (on this data
+    18 of 20 items load most on their own dimension; see tests/analytics/test_factors.py)."""
+    from analytics.factors import factor_structure
+
+    frame, report = kiosk
+    items = all_items(KIOSK_DIMENSIONS)
+    intended = [code for code, numbers in KIOSK_DIMENSIONS.items() for _ in numbers]
+    expected = factor_structure(frame[[f"P{i}" for i in items]].to_numpy(float), intended)
+    check = report["factor_check"]
+    assert check["n"] == expected.n_used == 207
+    assert check["share_ok"] == pytest.approx(expected.share_ok)
+    assert {code for code, item in check["items"].items() if not item["ok"]} == {
+        f"q{items[fit.item]}" for fit in expected.items if not fit.ok
+    }

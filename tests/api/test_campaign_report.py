@@ -138,6 +138,12 @@ def test_breakdowns_trend_and_date_range(
     sites, counters = body["groups"]["site"], body["groups"]["counter"]
     assert sum(g["n_respondents"] for g in sites.values()) == 300
     assert sum(g["n_respondents"] for g in counters.values()) == 300
+    ranking = body["rankings"]["counter"]
+    assert {u["unit"] for u in ranking["units"]} == set(counters)
+    ranked = [u for u in ranking["units"] if u["rank"] is not None]
+    assert [u["rank"] for u in ranked] == sorted(u["rank"] for u in ranked)
+    assert all(u["n"] >= ranking["min_n"] for u in ranked)
+    assert all(u["rank"] is None for u in ranking["units"] if u["n"] < ranking["min_n"])
     counter_report = next(iter(counters.values()))
     assert counter_report["dimensions"]["empathy"]["alpha"]["perception"] is None
     assert next(iter(sites.values()))["dimensions"]["empathy"]["alpha"]["perception"] is not None
