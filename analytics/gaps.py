@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from analytics.intervals import DEFAULT_MIN_N, MeanEstimate, mean_estimate, t_interval
-from analytics.power_sums import Layout, PowerSums
-from analytics.segment import item_block, score_moments
+from analytics.power_sums import Layout, PowerSums, StatKey
+from analytics.segment import item_block
 
 DIMENSION_RULES = ("respondent", "item")
 
@@ -60,9 +60,10 @@ def item_means(
     result: dict[str, MeanEstimate] = {}
     for dimension in layout.dimensions:
         block = item_block(sums, layout, field, dimension.code)
+        p = block.pairwise
         for i, code in enumerate(dimension.items):
-            moments = block.item_moments(i)
-            result[code] = _estimate(moments.n, moments.mean, moments.variance(), min_n)
+            n, total, squares = int(p.counts[i, i]), int(p.sums[i, i]), int(p.cross[i, i])
+            result[code] = _exact_estimate(n, total, squares, 1, min_n)
     return result
 
 
@@ -130,15 +131,22 @@ def dimension_scores(
     result: dict[str, MeanEstimate] = {}
     for dimension in layout.dimensions:
         if rule == "respondent":
-            moments = score_moments(sums, layout, field, dimension.code)
-            result[dimension.code] = _estimate(moments.n, moments.mean, moments.variance(), min_n)
+            n, total, _, squares = sums.get_value(StatKey("score", field, dimension.code))
+            scale = layout.score_scale(dimension.code)
+            result[dimension.code] = _exact_estimate(n, total, squares, scale, min_n)
         else:
             result[dimension.code] = _item_rule_score(sums, layout, field, dimension.code, min_n)
     return result
 
 
-def _estimate(n: int, mean: np.ndarray, variance: np.ndarray, min_n: int) -> MeanEstimate:
-    return mean_estimate(float(mean[0]), float(variance[0]), n, min_n=min_n)
+def _exact_estimate(n: int, total: int, squares: int, scale: int, min_n: int) -> MeanEstimate:
+    """Mean and variance of values stored times ``scale`` from their n, Σ and Σ², with
+    the numerator n·Σx² − (Σx)² in exact integers (one rounding, no cancellation)."""
+    if n == 0:
+        return mean_estimate(math.nan, math.nan, 0, min_n=min_n)
+    mean = total / (scale * n)
+    variance = (n * squares - total * total) / (scale * scale * n * (n - 1)) if n > 1 else math.nan
+    return mean_estimate(mean, variance, n, min_n=min_n)
 
 
 def _item_rule_score(
@@ -153,17 +161,14 @@ def _item_rule_score(
     if not answered.all():
         return mean_estimate(math.nan, math.nan, 0, min_n=min_n)
     means = np.diag(p.sums) / counts
-    variance_of_mean = 0.0
-    for i in range(k):
-        for j in range(k):
-            n_ij = int(p.counts[i, j])
-            if n_ij < 2:
-                if n_ij > 0:
-                    variance_of_mean = math.nan
-                continue
-            covariance = (p.cross[i, j] - p.sums[i, j] * p.sums[j, i] / n_ij) / (n_ij - 1)
-            variance_of_mean += covariance * n_ij / (counts[i] * counts[j])
-    variance_of_mean /= k * k
+    pair_counts = p.counts.astype(float)
+    if ((pair_counts > 0) & (pair_counts < 2)).any():
+        variance_of_mean = math.nan
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            covariance = (p.cross - p.sums * p.sums.T / pair_counts) / (pair_counts - 1)
+            terms = np.where(pair_counts >= 2, covariance * pair_counts, 0.0)
+        variance_of_mean = float((terms / np.outer(counts, counts)).sum()) / (k * k)
     n_min = int(counts.min())
     mean = float(means.mean())
     if math.isnan(variance_of_mean) or n_min < 2:

@@ -472,18 +472,18 @@ def _read_month(
     fields = MODE_FIELDS[CampaignMode(campaign.mode)]
     k = len(layout.layout.items)
     values = {f: np.full((n, k), np.nan) for f in fields}
-    answer_rows = _fetch(
-        connection,
+    answers = connection.execute(
         sa_select(
             col(ResponseAnswer.response_id),
             col(ResponseAnswer.item_id),
             *(func.coalesce(getattr(ResponseAnswer, _ANSWER_COLUMN[f]), _MISSING) for f in fields),
         )
         .join(SurveyResponse, col(SurveyResponse.id) == col(ResponseAnswer.response_id))
-        .where(*in_month),
+        .where(*in_month)
     )
-    if answer_rows:
-        cells = np.array(answer_rows, dtype=np.int64)
+    driver = answers.cursor  # read through the driver: no per-row result objects
+    while batch := driver.fetchmany(200_000):  # bounded memory: a month can be millions
+        cells = np.array(batch, dtype=np.int64)
         rows = np.array([row_of.get(r, -1) for r in cells[:, 0].tolist()], dtype=np.int64)
         columns = np.array(
             [layout.column_of_item.get(i, -1) for i in cells[:, 1].tolist()], dtype=np.int64
@@ -493,6 +493,7 @@ def _read_month(
             given = cells[:, 2 + position]
             mask = known & (given != _MISSING)
             values[f][rows[mask], columns[mask]] = given[mask]
+    answers.close()
     importance = None
     if campaign.ask_importance:
         codes = layout.layout.dimension_codes

@@ -353,6 +353,9 @@ class StatSum(SQLModel, table=True):
     """
 
     __tablename__ = "stat_sums"
+    # Clustered on the key (SQLite WITHOUT ROWID): a report reads one contiguous range,
+    # site rows (counter 0) apart from place rows, in period order.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     campaign_id: int = Field(foreign_key="campaigns.id", primary_key=True)
     grain: StatGrain = Field(
@@ -366,9 +369,9 @@ class StatSum(SQLModel, table=True):
             primary_key=True,
         )
     )
+    counter_id: int = Field(primary_key=True)
     period: date = Field(primary_key=True)
     site_id: int = Field(foreign_key="sites.id", primary_key=True)
-    counter_id: int = Field(primary_key=True)
     staff_id: int = Field(primary_key=True)
     locale: str = Field(max_length=10, primary_key=True)
     key_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))

@@ -3,9 +3,9 @@
 Daily and monthly power sums of the answers (survey.aggregates). A database that already
 holds responses gets them filled by `manyi migrate` / `manyi serve` (a one-time rebuild).
 
-Revision ID: 8fb08a486b36
+Revision ID: c2e3be266353
 Revises: fd02e39f8fa8
-Create Date: 2026-11-25 08:09:30.984145
+Create Date: 2026-11-25 08:47:21.881989
 """
 from collections.abc import Sequence
 
@@ -15,7 +15,7 @@ from alembic import op
 
 import survey.models
 
-revision: str = '8fb08a486b36'
+revision: str = 'c2e3be266353'
 down_revision: str | None = 'fd02e39f8fa8'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -26,9 +26,9 @@ def upgrade() -> None:
     op.create_table('stat_sums',
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('grain', sa.Enum('day', 'month', name='statgrain', native_enum=False, length=8), nullable=False),
+    sa.Column('counter_id', sa.Integer(), nullable=False),
     sa.Column('period', sa.Date(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
-    sa.Column('counter_id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('key_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -38,7 +38,8 @@ def upgrade() -> None:
     sa.Column('s_ab', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], ),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], ),
-    sa.PrimaryKeyConstraint('campaign_id', 'grain', 'period', 'site_id', 'counter_id', 'staff_id', 'locale', 'key_id')
+    sa.PrimaryKeyConstraint('campaign_id', 'grain', 'counter_id', 'period', 'site_id', 'staff_id', 'locale', 'key_id'),
+    sqlite_with_rowid=False
     )
     # ### end Alembic commands ###
 
