@@ -18,7 +18,6 @@ PostgreSQL such as Citus) instead of reading every answer. :func:`rebuild_stat_s
 recomputes the rows from the raw answers.
 """
 
-import calendar
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -90,7 +89,7 @@ class InstrumentLayout:
 
 
 def instrument_layout(session: Session, instrument_id: int) -> InstrumentLayout:
-    """Read the dimensions, items and scales of an instrument version (two queries)."""
+    """Read the dimensions, items and scales of an instrument version (three small queries)."""
     instrument = session.get(Instrument, instrument_id)
     if instrument is None:
         raise LookupError(f"instrument {instrument_id}")
@@ -305,13 +304,15 @@ class RebuildSummary:
     rows: int
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
 def _month_bounds(month: date, zone: tzinfo) -> tuple[datetime, datetime]:
     """The UTC instants where a local month begins and the next one begins."""
-    days = calendar.monthrange(month.year, month.month)[1]
     start = datetime.combine(month, time.min, tzinfo=zone)
-    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    assert (following - month).days == days
-    end = datetime.combine(following, time.min, tzinfo=zone)
+    end = datetime.combine(next_month(month), time.min, tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -320,7 +321,7 @@ def _months_between(first: date, last: date) -> list[date]:
     current = month_of(first)
     while current <= last:
         months.append(current)
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+        current = next_month(current)
     return months
 
 

@@ -13,6 +13,7 @@ from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
 from api.report_json import analysis_json
 from api.templating import render
 from survey.accounts import Account
+from survey.aggregates import next_month
 from survey.counts import organisation_names, response_counts
 from survey.reporting import Scope, responses_csv, scope_analysis, scope_answers
 
@@ -118,9 +119,7 @@ def _month_start(month: str | None) -> date | None:
 def _month_after(month: str | None) -> date | None:
     """``2026-03`` → 1 April 2026 (the end of March, excluded)."""
     start = _month_start(month)
-    if start is None:
-        return None
-    return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return None if start is None else next_month(start)
 
 
 @router.get("/manager/campaigns/{campaign_id}/responses.csv")
