@@ -412,6 +412,35 @@ def grouped_power_sums(
         raise ValueError("groups must give one group per respondent")
     if answers.n and (group_index.min() < 0 or group_index.max() >= n_groups):
         raise ValueError("group numbers must be from 0 to n_groups - 1")
+    if answers.n <= ROWS_PER_PASS:
+        return _grouped_pass(answers, group_index, n_groups, families)
+    # Memory stays bounded: the per-respondent columns of one pass, whatever the total.
+    total: GroupedPowerSums | None = None
+    for start in range(0, answers.n, ROWS_PER_PASS):
+        rows = slice(start, start + ROWS_PER_PASS)
+        part = _grouped_pass(_rows_of(answers, rows), group_index[rows], n_groups, families)
+        total = part if total is None else GroupedPowerSums(part.keys, total.values + part.values)
+    assert total is not None
+    return total
+
+
+ROWS_PER_PASS = 20_000
+"""Respondents whose columns are built at once by :func:`grouped_power_sums`."""
+
+
+def _rows_of(answers: AnswerMatrix, rows: slice) -> AnswerMatrix:
+    return AnswerMatrix(
+        answers.layout,
+        {name: matrix[rows] for name, matrix in answers.values.items()},
+        overall=answers.overall[rows],
+        importance=None if answers.importance is None else answers.importance[rows],
+    )
+
+
+def _grouped_pass(
+    answers: AnswerMatrix, group_index: IntArray, n_groups: int, families: frozenset[str]
+) -> GroupedPowerSums:
+    """:func:`grouped_power_sums` over respondents few enough to hold their columns."""
     layout = answers.layout
     acc = _Accumulator(group_index, n_groups)
     zeros = np.zeros(answers.n, dtype=np.int64)

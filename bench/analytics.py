@@ -46,8 +46,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -64,8 +62,9 @@ if str(ROOT) not in sys.path:
 
 from api.database import upgrade_database  # noqa: E402
 from api.report_json import analysis_json  # noqa: E402
+from bench.submit import scratch_database  # noqa: E402
 from survey.aggregates import rebuild_stat_sums  # noqa: E402
-from survey.db import create_postgres_database, drop_postgres_database, make_engine  # noqa: E402
+from survey.db import make_engine  # noqa: E402
 from survey.instruments import ensure_default_instrument, load_instrument  # noqa: E402
 from survey.links import create_link  # noqa: E402
 from survey.places import (  # noqa: E402
@@ -492,19 +491,6 @@ def run_phase(name: str, url: str, world: dict[str, int], repeat: int) -> dict[s
     return figures
 
 
-@contextmanager
-def scratch_database(base_url: str | None) -> Iterator[str]:
-    if base_url is None:
-        with tempfile.TemporaryDirectory(prefix="manyi-bench-") as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        return
-    url = create_postgres_database(base_url, prefix="manyi_bench")
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
-
-
 def compare(a: dict[str, Any], c: dict[str, Any]) -> float:
     """Largest absolute difference between the numbers of (a) and (c)."""
     worst = 0.0
@@ -542,7 +528,10 @@ def main() -> int:
     if args.responses < 1 or args.repeat < 1:
         parser.error("--responses and --repeat must be >= 1")
 
-    with scratch_database(args.database_url) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="manyi-bench-") as folder,
+        scratch_database(args.database_url, Path(folder)) as url,
+    ):
         engine = make_engine(url)
         upgrade_database(engine)
         first_day = date(2025, 12, 1)

@@ -309,11 +309,20 @@ def next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def _month_bounds(month: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    """The UTC instants where a local month begins and the next one begins."""
-    start = datetime.combine(month, time.min, tzinfo=zone)
-    end = datetime.combine(next_month(month), time.min, tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+WINDOW_DAYS = 8
+"""A rebuild reads this many days of answers at a time (bounded memory)."""
+
+
+def _windows(month: date) -> list[tuple[date, date]]:
+    """The month cut into windows of local days ``[first, end)``."""
+    end_of_month = next_month(month)
+    windows = []
+    first = month
+    while first < end_of_month:
+        end = min(first + timedelta(days=WINDOW_DAYS), end_of_month)
+        windows.append((first, end))
+        first = end
+    return windows
 
 
 def _months_between(first: date, last: date) -> list[date]:
@@ -362,17 +371,28 @@ def rebuild_stat_sums(
         layout = instrument_layout(session, campaign.instrument_id)
         months = _months_between(first, last)
         for done, month in enumerate(months, 1):
-            chunk = _read_month(
-                connection,
-                campaign=campaign,
-                layout=layout,
-                bounds=_month_bounds(month, timezone),
-                timezone=timezone,
-            )
-            rows = list(_chunk_rows(campaign_id, chunk))
-            _bulk_insert(connection, rows)
-            responses_total += chunk.answers.n
-            rows_total += len(rows)
+            month_rows: dict[tuple[Any, ...], list[int]] = {}
+            for first_day, end_day in _windows(month):
+                chunk = _read_days(
+                    connection,
+                    campaign=campaign,
+                    layout=layout,
+                    days=(first_day, end_day),
+                    timezone=timezone,
+                )
+                day_rows = []
+                for row in _chunk_rows(campaign_id, chunk):
+                    if row[1] == StatGrain.day.value:
+                        day_rows.append(row)
+                        continue
+                    totals = month_rows.setdefault(row[:8], [0, 0, 0, 0])
+                    for i in range(4):
+                        totals[i] += row[8 + i]
+                _bulk_insert(connection, day_rows)
+                responses_total += chunk.answers.n
+                rows_total += len(day_rows)
+            _bulk_insert(connection, [(*key, *values) for key, values in month_rows.items()])
+            rows_total += len(month_rows)
             if progress is not None:
                 progress(RebuildProgress(campaign_id, month, done, len(months), responses_total))
     session.commit()
@@ -429,27 +449,29 @@ class _Chunk:
     day: list[date]
 
 
-def _read_month(
+def _read_days(
     connection: Connection,
     *,
     campaign: Campaign,
     layout: InstrumentLayout,
-    bounds: tuple[datetime, datetime],
+    days: tuple[date, date],
     timezone: tzinfo,
 ) -> _Chunk:
-    """Read one campaign-month of responses, answers and importance into arrays.
+    """Read a campaign's responses of local days ``[first, end)`` into arrays.
 
     The query reads a day more on each side and keeps the responses whose local day is in
-    the month: which month a response belongs to is decided once, here in Python, and not
+    the range: which day a response belongs to is decided once, here in Python, and not
     also by how a database compares timestamps at midnight (SQLite compares text, so
     ``16:00:00`` and ``16:00:00.000000`` would fall on different sides of a bound).
     """
+    first_day, end_day = days
+    start = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=timezone)
+    end = datetime.combine(end_day + timedelta(days=1), time.min, tzinfo=timezone)
     in_month = (
         col(SurveyResponse.campaign_id) == campaign.id,
-        col(SurveyResponse.submitted_at) >= bounds[0] - timedelta(days=1),
-        col(SurveyResponse.submitted_at) < bounds[1] + timedelta(days=1),
+        col(SurveyResponse.submitted_at) >= start.astimezone(UTC),
+        col(SurveyResponse.submitted_at) < end.astimezone(UTC),
     )
-    month = month_of(bounds[0].astimezone(timezone).date() + timedelta(days=1))
     table = RESPONSES.c
     responses = connection.execute(
         sa_select(
@@ -464,10 +486,10 @@ def _read_month(
         .where(*in_month)
         .order_by(table.id)
     ).all()
-    days = [_as_utc(r[5]).astimezone(timezone).date() for r in responses]
-    kept = [i for i, day in enumerate(days) if month_of(day) == month]
+    local_days = [_as_utc(r[5]).astimezone(timezone).date() for r in responses]
+    kept = [i for i, day in enumerate(local_days) if first_day <= day < end_day]
     responses = [responses[i] for i in kept]
-    days = [days[i] for i in kept]
+    local_days = [local_days[i] for i in kept]
     n = len(responses)
     row_of = {int(r[0]): i for i, r in enumerate(responses)}
     fields = MODE_FIELDS[CampaignMode(campaign.mode)]
@@ -519,7 +541,7 @@ def _read_month(
         counter=np.array([int(r[2]) for r in responses], dtype=np.int64),
         staff=np.array([int(r[3]) for r in responses], dtype=np.int64),
         locale=[str(r[4]) for r in responses],
-        day=days,
+        day=local_days,
     )
 
 

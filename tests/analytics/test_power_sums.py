@@ -278,3 +278,19 @@ def test_every_key_computed_is_a_possible_key(seed: int, mode: str) -> None:
     known = possible_keys(LAYOUT)
     assert set(power_sums(answers)) <= set(known.values())
     assert all(key.id == number for number, key in known.items())
+
+
+def test_many_respondents_are_summed_in_passes_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Large inputs are processed in passes of ROWS_PER_PASS respondents (bounded memory);
+    integer sums of the passes equal the one-pass result exactly."""
+    import analytics.power_sums as module
+
+    answers = random_answers(12, 101)
+    groups = np.random.default_rng(1).integers(0, 4, 101)
+    one_pass = grouped_power_sums(answers, groups, 4)
+    monkeypatch.setattr(module, "ROWS_PER_PASS", 7)
+    in_passes = grouped_power_sums(answers, groups, 4)
+    assert in_passes.keys == one_pass.keys
+    assert np.array_equal(in_passes.values, one_pass.values)

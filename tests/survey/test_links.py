@@ -1,5 +1,6 @@
 """Creating a campaign's links, and revoking them."""
 
+import pytest
 from sqlmodel import Session, select
 
 from survey.links import ensure_campaign_links, poster_places
@@ -50,3 +51,13 @@ def test_rotating_display_links_are_separate_from_printed_ones(
     assert sorted(link.rotating for link in links) == [False, True]
     # Printed posters never carry a rotating link.
     assert [p.token for p in poster_places(session, now=clock())] == [place.link.token]
+
+
+def test_tokens_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token such as ``-2x…`` is read as an option by ``manyi links revoke``; new_token
+    draws again instead (the first draw here starts with a dash)."""
+    from survey import links
+
+    draws = iter(["-2xyz", "abc-"])
+    monkeypatch.setattr(links.secrets, "token_urlsafe", lambda _n: next(draws))
+    assert links.new_token() == "abc-"
