@@ -311,6 +311,8 @@ def next_month(day: date) -> date:
 
 WINDOW_DAYS = 8
 """A rebuild reads this many days of answers at a time (bounded memory)."""
+BOUND_MARGIN = timedelta(hours=1)
+"""How far past a window's local midnights a rebuild reads before sorting by local day."""
 
 
 def _windows(month: date) -> list[tuple[date, date]]:
@@ -459,14 +461,14 @@ def _read_days(
 ) -> _Chunk:
     """Read a campaign's responses of local days ``[first, end)`` into arrays.
 
-    The query reads a day more on each side and keeps the responses whose local day is in
-    the range: which day a response belongs to is decided once, here in Python, and not
+    The query reads an hour more on each side and keeps the responses whose local day is
+    in the range: which day a response belongs to is decided once, here in Python, and not
     also by how a database compares timestamps at midnight (SQLite compares text, so
     ``16:00:00`` and ``16:00:00.000000`` would fall on different sides of a bound).
     """
     first_day, end_day = days
-    start = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=timezone)
-    end = datetime.combine(end_day + timedelta(days=1), time.min, tzinfo=timezone)
+    start = datetime.combine(first_day, time.min, tzinfo=timezone) - BOUND_MARGIN
+    end = datetime.combine(end_day, time.min, tzinfo=timezone) + BOUND_MARGIN
     in_month = (
         col(SurveyResponse.campaign_id) == campaign.id,
         col(SurveyResponse.submitted_at) >= start.astimezone(UTC),
