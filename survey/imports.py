@@ -273,34 +273,28 @@ class _Places:
     """Looks up sites, counters and clerks of one organisation by id, name or code."""
 
     def __init__(self, session: Session, organisation_id: int) -> None:
-        self.sites = {
-            site.id: site
-            for site in session.exec(select(Site).where(Site.organisation_id == organisation_id))
-        }
-        self.counters = list(
-            session.exec(select(Counter).where(col(Counter.site_id).in_(list(self.sites))))
+        sites = list(session.exec(select(Site).where(Site.organisation_id == organisation_id)))
+        self._sites = {str(site.id): site.id for site in sites} | {s.name: s.id for s in sites}
+        counters = session.exec(
+            select(Counter).where(col(Counter.site_id).in_([site.id for site in sites]))
         )
-        self.clerks = list(
-            session.exec(select(StaffMember).where(StaffMember.organisation_id == organisation_id))
+        self._counters: dict[tuple[int | None, str], int | None] = {}
+        for counter in counters:
+            self._counters[(counter.site_id, str(counter.id))] = counter.id
+            self._counters[(counter.site_id, counter.code)] = counter.id
+        clerks = session.exec(
+            select(StaffMember).where(StaffMember.organisation_id == organisation_id)
         )
+        self._staff: dict[str, int | None] = {}
+        for clerk in clerks:
+            self._staff[str(clerk.id)] = clerk.id
+            self._staff[clerk.job_number] = clerk.id
 
     def site(self, text: str) -> int | None:
-        text = text.strip()
-        for site_id, site in self.sites.items():
-            if text in (str(site_id), site.name):
-                return site_id
-        return None
+        return self._sites.get(text.strip())
 
     def counter(self, site_id: int, text: str) -> int | None:
-        text = text.strip()
-        for counter in self.counters:
-            if counter.site_id == site_id and text in (str(counter.id), counter.code):
-                return counter.id
-        return None
+        return self._counters.get((site_id, text.strip()))
 
     def staff(self, text: str) -> int | None:
-        text = text.strip()
-        for clerk in self.clerks:
-            if text in (str(clerk.id), clerk.job_number):
-                return clerk.id
-        return None
+        return self._staff.get(text.strip())
