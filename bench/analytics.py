@@ -57,8 +57,9 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# Run as a script, Python puts bench/ first on the path, where this file would hide the
+# analytics package: look for packages from the repository root instead.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from api.database import upgrade_database  # noqa: E402
 from api.report_json import analysis_json  # noqa: E402

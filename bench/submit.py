@@ -122,12 +122,16 @@ from sqlalchemy import Engine, func
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from api.database import upgrade_database
-from survey.db import create_postgres_database, drop_postgres_database, make_engine
-from survey.demo import seed_demo
-from survey.models import ResponseAnswer, ResponseImportance, SurveyResponse
-
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on the path, where bench/analytics.py would
+# hide the analytics package: look for packages from the repository root instead.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+from api.database import upgrade_database  # noqa: E402
+from survey.db import create_postgres_database, drop_postgres_database, make_engine  # noqa: E402
+from survey.demo import seed_demo  # noqa: E402
+from survey.models import ResponseAnswer, ResponseImportance, SurveyResponse  # noqa: E402
+
 SECRET_KEY = "bench-secret-key-not-for-production"  # noqa: S105 - a throwaway database
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT_S = 30.0
