@@ -270,6 +270,15 @@ class AnswerMatrix:
     def n(self) -> int:
         return int(self.overall.shape[0])
 
+    def rows(self, selector: "slice | NDArray[np.bool_] | IntArray") -> "AnswerMatrix":
+        """The answers of some respondents (a slice, a boolean mask or indices)."""
+        return AnswerMatrix(
+            self.layout,
+            {name: matrix[selector] for name, matrix in self.values.items()},
+            overall=self.overall[selector],
+            importance=None if self.importance is None else self.importance[selector],
+        )
+
     def field(self, name: str) -> FloatArray | None:
         """The n×k answers of a field, deriving ``G``, ``ADQ`` and ``SUP`` (nan-propagating)."""
         if name in DERIVED_FIELDS:
@@ -418,7 +427,7 @@ def grouped_power_sums(
     total: GroupedPowerSums | None = None
     for start in range(0, answers.n, ROWS_PER_PASS):
         rows = slice(start, start + ROWS_PER_PASS)
-        part = _grouped_pass(_rows_of(answers, rows), group_index[rows], n_groups, families)
+        part = _grouped_pass(answers.rows(rows), group_index[rows], n_groups, families)
         total = part if total is None else GroupedPowerSums(part.keys, total.values + part.values)
     assert total is not None
     return total
@@ -426,15 +435,6 @@ def grouped_power_sums(
 
 ROWS_PER_PASS = 20_000
 """Respondents whose columns are built at once by :func:`grouped_power_sums`."""
-
-
-def _rows_of(answers: AnswerMatrix, rows: slice) -> AnswerMatrix:
-    return AnswerMatrix(
-        answers.layout,
-        {name: matrix[rows] for name, matrix in answers.values.items()},
-        overall=answers.overall[rows],
-        importance=None if answers.importance is None else answers.importance[rows],
-    )
 
 
 def _grouped_pass(

@@ -49,14 +49,6 @@ class ItemBlock:
             [[int(self.listwise_cross[i, j]) for j in range(k)] for i in range(k)],
         )
 
-    def item_moments(self, index: int) -> Moments:
-        """Moments of one item over everyone who answered it."""
-        p = self.pairwise
-        i = index
-        return Moments.from_power_sums(
-            int(p.counts[i, i]), [int(p.sums[i, i])], [[int(p.cross[i, i])]]
-        )
-
 
 def item_block(sums: PowerSums, layout: Layout, field: str, dimension_code: str) -> ItemBlock:
     """The :class:`ItemBlock` of a dimension for ``field`` (``item`` plus ``pair`` sums)."""

@@ -106,13 +106,7 @@ class WideTable:
 
     def select(self, rows: np.ndarray) -> AnswerMatrix:
         """The answers of some rows (a boolean mask or indices)."""
-        a = self.answers
-        return AnswerMatrix(
-            layout=a.layout,
-            values={name: matrix[rows] for name, matrix in a.values.items()},
-            overall=a.overall[rows],
-            importance=None if a.importance is None else a.importance[rows],
-        )
+        return self.answers.rows(rows)
 
 
 def read_wide_csv(text: str, layout: Layout, *, overall_column: str = "overall") -> WideTable:

@@ -47,13 +47,7 @@ def random_answers(seed: int, n: int, *, missing: float = 0.15) -> AnswerMatrix:
 
 
 def subset(answers: AnswerMatrix, rows: np.ndarray) -> AnswerMatrix:
-    assert answers.importance is not None
-    return AnswerMatrix(
-        answers.layout,
-        {name: m[rows] for name, m in answers.values.items()},
-        overall=answers.overall[rows],
-        importance=answers.importance[rows],
-    )
+    return answers.rows(rows)
 
 
 def test_power_sums_of_two_halves_add_up_to_the_whole() -> None:

@@ -165,13 +165,7 @@ def test_rebuild_reproduces_the_rows_the_submissions_wrote(
 
 def subset_of(data: ScopeAnswers, rows: np.ndarray) -> AnswerMatrix:
     """The answers of some rows of a scope."""
-    answers = data.answers
-    return AnswerMatrix(
-        answers.layout,
-        {f: m[rows] for f, m in answers.values.items()},
-        overall=answers.overall[rows],
-        importance=None if answers.importance is None else answers.importance[rows],
-    )
+    return data.answers.rows(rows)
 
 
 def test_month_ranges_and_day_rows_add_up_to_the_answers_of_those_local_days(
