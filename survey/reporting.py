@@ -1,7 +1,7 @@
 """Reports of stored responses: a scope's power sums → an analytics report.
 
-A scope is a campaign, optionally narrowed to a site, counter or staff member and to a range
-of local days, always within the organisations the reader may see. Reports add up the daily
+A scope is a campaign, optionally narrowed to a site, counter or staff member, to the
+customers' language and to a range of local days, always within the organisations the reader may see. Reports add up the daily
 and monthly aggregates (:mod:`survey.aggregates`); :func:`scope_answers` reads the raw
 answers instead, for exports and for the tests that compare the two.
 """
@@ -56,6 +56,7 @@ class Scope:
     staff_member_id: int | None = None
     since: date | None = None
     until: date | None = None
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def scope_answers(session: Session, scope: Scope, *, timezone: tzinfo = UTC) -> 
         conditions.append(col(SurveyResponse.counter_id) == scope.counter_id)
     if scope.staff_member_id is not None:
         conditions.append(col(SurveyResponse.staff_member_id) == scope.staff_member_id)
+    if scope.locale is not None:
+        conditions.append(col(SurveyResponse.locale) == scope.locale)
     if scope.since is not None:
         start = datetime.combine(scope.since, time.min, tzinfo=timezone)
         conditions.append(col(SurveyResponse.submitted_at) >= start.astimezone(UTC))
@@ -176,14 +179,20 @@ def scope_answers(session: Session, scope: Scope, *, timezone: tzinfo = UTC) -> 
 
 def scope_query(scope: Scope, *, group_by: tuple[str, ...] = ()) -> StatQuery:
     """The aggregate rows of a scope: site rows (every family) for a campaign or a site,
-    counter/clerk rows (light families) when the scope names a counter or a clerk."""
-    place_level = scope.counter_id is not None or scope.staff_member_id is not None
+    counter/clerk/language rows (light families) when the scope names a counter, a clerk or
+    a language."""
+    place_level = (
+        scope.counter_id is not None
+        or scope.staff_member_id is not None
+        or scope.locale is not None
+    )
     return StatQuery(
         campaign_id=scope.campaign_id,
         level="place" if place_level or any(g in PLACE_GROUPS for g in group_by) else "site",
         site_id=scope.site_id,
         counter_id=scope.counter_id,
         staff_id=scope.staff_member_id,
+        locale=scope.locale,
         since=scope.since,
         until=scope.until,
         group_by=group_by,
