@@ -8,7 +8,16 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -246,6 +255,15 @@ class SurveyResponse(SQLModel, table=True):
         Index("ix_survey_responses_counter_time", "counter_id", "submitted_at"),
         Index("ix_survey_responses_device_repeat", "counter_id", "device_hash", "submitted_at"),
         Index("ix_survey_responses_client_repeat", "counter_id", "client_hash", "submitted_at"),
+        # The managers' comments page, newest first: only the rows that have a comment.
+        Index(
+            "ix_survey_responses_campaign_comments",
+            "campaign_id",
+            "submitted_at",
+            "id",
+            sqlite_where=text("comment <> ''"),
+            postgresql_where=text("comment <> ''"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,17 +1,20 @@
 """Reports of stored responses: a scope's power sums → an analytics report.
 
 A scope is a campaign, optionally narrowed to a site, counter or staff member, to the
-customers' language and to a range of local days, always within the organisations the reader may see. Reports add up the daily
-and monthly aggregates (:mod:`survey.aggregates`); :func:`scope_answers` reads the raw
-answers instead, for exports and for the tests that compare the two.
+customers' language and to a range of local days, always within the organisations the
+reader may see. Reports add up the daily and monthly aggregates (:mod:`survey.aggregates`);
+:func:`scope_answers` reads the raw answers instead, for exports and for the tests that
+compare the two.
 """
 
 import csv
 import io
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, tzinfo
+from typing import Any
 
 import numpy as np
+from sqlalchemy import ColumnElement
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -79,18 +82,9 @@ def get_campaign_in_scope(session: Session, scope: Scope) -> Campaign:
     return campaign
 
 
-def scope_answers(session: Session, scope: Scope, *, timezone: tzinfo = UTC) -> ScopeAnswers:
-    """Read the answers of every response in ``scope`` into an :class:`AnswerMatrix`.
-
-    ``since``/``until`` are local days in ``timezone``. Raises NotFound for a campaign
-    outside the reader's organisations.
-    """
-    campaign = get_campaign_in_scope(session, scope)
-    instrument = instrument_layout(session, campaign.instrument_id)
-    layout = instrument.layout
-    fields = MODE_FIELDS[campaign.mode]
-
-    conditions = [col(SurveyResponse.campaign_id) == scope.campaign_id]
+def scope_conditions(scope: Scope, timezone: tzinfo = UTC) -> list[ColumnElement[bool]]:
+    """The WHERE terms that keep a response in ``scope``; months are local to ``timezone``."""
+    conditions: list[ColumnElement[bool]] = [col(SurveyResponse.campaign_id) == scope.campaign_id]
     if scope.site_id is not None:
         conditions.append(col(SurveyResponse.site_id) == scope.site_id)
     if scope.counter_id is not None:
@@ -105,29 +99,52 @@ def scope_answers(session: Session, scope: Scope, *, timezone: tzinfo = UTC) -> 
     if scope.until is not None:
         end = datetime.combine(scope.until, time.min, tzinfo=timezone)
         conditions.append(col(SurveyResponse.submitted_at) < end.astimezone(UTC))
+    return conditions
 
-    responses = session.execute(
-        sa_select(
-            col(SurveyResponse.id),
-            col(SurveyResponse.overall),
-            col(SurveyResponse.site_id),
-            col(SurveyResponse.counter_id),
-            col(SurveyResponse.staff_member_id),
-            col(SurveyResponse.submitted_at),
-            col(SurveyResponse.locale),
-        )
-        .where(*conditions)
-        .order_by(col(SurveyResponse.id))
-    ).all()
+
+def scope_answers(
+    session: Session, scope: Scope, *, timezone: tzinfo = UTC, latest: int | None = None
+) -> ScopeAnswers:
+    """Read the answers of every response in ``scope`` into an :class:`AnswerMatrix`
+    (or of its ``latest`` responses only, newest first, for checks that need raw answers
+    but not all of them).
+
+    ``since``/``until`` are local days in ``timezone``. Raises NotFound for a campaign
+    outside the reader's organisations.
+    """
+    campaign = get_campaign_in_scope(session, scope)
+    instrument = instrument_layout(session, campaign.instrument_id)
+    layout = instrument.layout
+    fields = MODE_FIELDS[campaign.mode]
+
+    conditions = scope_conditions(scope, timezone)
+
+    statement = sa_select(
+        col(SurveyResponse.id),
+        col(SurveyResponse.overall),
+        col(SurveyResponse.site_id),
+        col(SurveyResponse.counter_id),
+        col(SurveyResponse.staff_member_id),
+        col(SurveyResponse.submitted_at),
+        col(SurveyResponse.locale),
+    ).where(*conditions)
+    if latest is None:
+        statement = statement.order_by(col(SurveyResponse.id))
+    else:
+        statement = statement.order_by(
+            col(SurveyResponse.submitted_at).desc(), col(SurveyResponse.id).desc()
+        ).limit(latest)
+    responses = session.execute(statement).all()
     row_of = {int(r[0]): i for i, r in enumerate(responses)}
     n, k = len(responses), len(layout.items)
     column_of = instrument.column_of_item
     values = {f: np.full((n, k), np.nan) for f in fields}
     overall = np.array([np.nan if r[1] is None else float(r[1]) for r in responses])
 
-    response_filter = col(ResponseAnswer.response_id).in_(
-        sa_select(col(SurveyResponse.id)).where(*conditions)
-    )
+    chosen: Any = sa_select(col(SurveyResponse.id)).where(*conditions)
+    if latest is not None:
+        chosen = list(row_of)
+    response_filter = col(ResponseAnswer.response_id).in_(chosen)
     answer_rows = session.execute(
         sa_select(
             col(ResponseAnswer.response_id),
@@ -157,11 +174,7 @@ def scope_answers(session: Session, scope: Scope, *, timezone: tzinfo = UTC) -> 
                 col(ResponseImportance.response_id),
                 col(ResponseImportance.dimension_code),
                 col(ResponseImportance.points),
-            ).where(
-                col(ResponseImportance.response_id).in_(
-                    sa_select(col(SurveyResponse.id)).where(*conditions)
-                )
-            )
+            ).where(col(ResponseImportance.response_id).in_(chosen))
         ).all()
         for response_id, code, points in importance_rows:
             r = row_of.get(int(response_id))
@@ -255,7 +268,7 @@ def scope_analysis(
     rankings: dict[str, Ranking] = {}
     for column in by:
         if column in ("month", "quarter"):
-            parts = {label: sums for label, sums in _series(by_month, column) if len(sums)}
+            parts = {label: sums for label, sums in period_series(by_month, column) if len(sums)}
         elif column == "site" and "site" in base.group_by:
             parts = {str(site): sums for site, sums in table.by("site").items()}
         else:
@@ -266,7 +279,7 @@ def scope_analysis(
             rankings[column] = index_ranking(parts, scale=layout.scale, min_n=min_n)
     trend_report_ = None
     if trend in ("month", "quarter"):
-        trend_report_ = trend_report(_series(by_month, trend), layout, mode=mode)
+        trend_report_ = trend_report(period_series(by_month, trend), layout, mode=mode)
     elif trend is not None:
         trend_report_ = trend_report(
             period_sums(session, scope, layout, grain=trend), layout, mode=mode
@@ -289,10 +302,10 @@ def period_sums(
     if grain in ("day", "week"):
         query = replace(query, grain=StatGrain.day)
     rows = read_stat_sums(session, query, layout)
-    return _series({period: sums for (period,), sums in rows.items()}, grain)
+    return period_series({period: sums for (period,), sums in rows.items()}, grain)
 
 
-def _series(by_period: dict[date, PowerSums], grain: str) -> list[tuple[str, PowerSums]]:
+def period_series(by_period: dict[date, PowerSums], grain: str) -> list[tuple[str, PowerSums]]:
     """Stored periods (days or months) gathered into ``grain`` periods, in time order, with
     the empty periods in between."""
     if not by_period:

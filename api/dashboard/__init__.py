@@ -1,0 +1,1 @@
+"""The managers' dashboard: filters, page views and their exports."""

@@ -1,0 +1,103 @@
+"""Tables as the dashboard shows them, and the same tables as CSV and XLSX downloads.
+
+A page builds each of its tables once as a :class:`Table`; the template renders it (with
+numbers formatted for the reader's language) and the export routes write the same rows
+with full precision, so what a manager downloads is what they saw.
+"""
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from openpyxl import Workbook
+
+ColumnKind = Literal["text", "int", "number", "link"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its key in each row, its heading and how its values are shown.
+
+    ``digits`` is the number of decimals shown on the page (downloads keep full precision).
+    A ``link`` column holds ``(text, href)`` pairs; downloads keep the text.
+    """
+
+    key: str
+    title: str
+    kind: ColumnKind = "text"
+    digits: int = 2
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of one table. ``muted_rows`` are shown greyed (e.g. too few answers)."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[dict[str, Any]]
+    muted_rows: frozenset[int] = field(default_factory=frozenset)
+    marks: dict[int, str] = field(default_factory=dict)
+    note: str = ""
+
+    def cells(self, row: dict[str, Any]) -> list[Any]:
+        """The row's plain values in column order (links as their text, NaN as None)."""
+        return [plain_value(row.get(column.key)) for column in self.columns]
+
+
+def plain_value(value: Any) -> Any:
+    if isinstance(value, tuple) and len(value) == 2:
+        return value[0]
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def table_csv(table: Table) -> str:
+    """The table as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese text right)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.title for column in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if v is None else v for v in table.cells(row)])
+    return buffer.getvalue()
+
+
+def table_xlsx(tables: Sequence[Table]) -> bytes:
+    """The tables as one workbook, a sheet each, numbers as numbers."""
+    workbook = Workbook()
+    first = True
+    for table in tables:
+        sheet = workbook.active if first else workbook.create_sheet()
+        first = False
+        assert sheet is not None
+        sheet.title = _sheet_title(table.name)
+        sheet.append([column.title for column in table.columns])
+        for row in table.rows:
+            sheet.append(table.cells(row))
+        for index, column in enumerate(table.columns):
+            sample = [str(plain_value(row.get(column.key, ""))) for row in table.rows[:200]]
+            width = max([len(column.title), *map(len, sample)])
+            sheet.column_dimensions[_column_letter(index)].width = min(max(width + 2, 10), 60)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    """Excel sheet names: at most 31 characters, none of ``[]:*?/\\``."""
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name)
+    return cleaned[:31] or "table"
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters

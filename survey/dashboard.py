@@ -1,0 +1,402 @@
+"""What the managers' dashboard shows, read from the daily and monthly aggregates.
+
+Every page works on a :class:`~survey.reporting.Scope` (a campaign narrowed to a site,
+counter or clerk and to the customers' language) and a :class:`Period` of whole local
+months. Functions here turn the stored power sums into analytics results; the web layer
+only formats them. Each page reads the aggregates once or twice with ``GROUP BY`` in the
+database, never the raw answers (except the factor check, which reads a bounded sample).
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from analytics.control import Signal, period_label
+from analytics.factors import FactorStructure, factor_structure
+from analytics.indices import SatisfactionIndex
+from analytics.intervals import DEFAULT_MIN_N
+from analytics.power_sums import Layout, PowerSums
+from analytics.rankings import Ranking, index_ranking
+from analytics.report import ServqualReport, servqual_report
+from analytics.stars import StarRating, star_rating
+from analytics.trends import TrendReport, trend_report
+from survey.aggregates import instrument_layout, month_of, next_month, read_stat_sums
+from survey.errors import NotFound
+from survey.models import Campaign, CampaignMode, Counter, Organisation, Site, StaffMember
+from survey.reporting import (
+    Scope,
+    get_campaign_in_scope,
+    period_series,
+    period_sums,
+    scope_answers,
+    scope_query,
+)
+
+LEVELS = ("organisation", "site", "counter", "staff")
+CHILD_COLUMNS = {
+    "organisation": ("site", "counter", "staff"),
+    "site": ("counter", "staff"),
+    "counter": ("staff",),
+    "staff": (),
+}
+"""Which units each level ranks below itself, nearest first (the drill-down goes to the
+first)."""
+
+NO_CLERK = "0"
+"""The unit of answers given with no clerk recorded: kept out of the clerks' ranking."""
+
+FACTOR_SAMPLE = 2000
+"""How many of the latest responses the factor-structure check reads."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local months from ``since`` to ``until`` (first days; ``until`` excluded)."""
+
+    since: date
+    until: date
+
+    def __post_init__(self) -> None:
+        if self.since.day != 1 or self.until.day != 1:
+            raise ValueError("a period runs from the first day of a month")
+        if self.since >= self.until:
+            raise ValueError("a period must end after it starts")
+
+    @property
+    def months(self) -> int:
+        return (self.until.year - self.since.year) * 12 + self.until.month - self.since.month
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one."""
+        return Period(add_months(self.since, -self.months), self.since)
+
+    def month_starts(self) -> list[date]:
+        starts, month = [], self.since
+        while month < self.until:
+            starts.append(month)
+            month = next_month(month)
+        return starts
+
+    def labels(self, grain: str = "month") -> set[str]:
+        """The labels of the ``grain`` periods that overlap this one."""
+        if grain in ("month", "quarter"):
+            return {period_label(month, grain) for month in self.month_starts()}
+        labels, day = set(), self.since
+        while day < self.until:
+            labels.add(period_label(day, grain))
+            day = date.fromordinal(day.toordinal() + 1)
+        return labels
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month ``count`` months after (or before) ``month``'s.
+
+    >>> add_months(date(2026, 11, 1), -3), add_months(date(2026, 11, 1), 2)
+    (datetime.date(2026, 8, 1), datetime.date(2027, 1, 1))
+    """
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def default_period(today: date, months: int) -> Period:
+    """The ``months`` whole months ending with the current one (today's month included)."""
+    until = next_month(month_of(today))
+    return Period(add_months(until, -months), until)
+
+
+@dataclass(frozen=True)
+class NamedPlace:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ScopePlaces:
+    """The scope's organisation, site, counter and clerk with their names (the breadcrumb)."""
+
+    campaign: Campaign
+    organisation: NamedPlace
+    site: NamedPlace | None = None
+    counter: NamedPlace | None = None
+    staff: NamedPlace | None = None
+
+    @property
+    def level(self) -> str:
+        """``organisation``, ``site``, ``counter`` or ``staff``: the narrowest place named."""
+        if self.staff is not None:
+            return "staff"
+        if self.counter is not None:
+            return "counter"
+        return "site" if self.site is not None else "organisation"
+
+
+def resolve_places(session: Session, scope: Scope) -> tuple[Scope, ScopePlaces]:
+    """Check that the scope's places belong to its campaign's organisation and name them.
+
+    Raises NotFound (no hint that the place exists) for a campaign outside the reader's
+    organisations, a site, counter or clerk of another organisation, or a counter that is
+    not in the named site. A counter without a site gets its site filled in.
+    """
+    campaign = get_campaign_in_scope(session, scope)
+    organisation = session.get(Organisation, campaign.organisation_id)
+    assert organisation is not None and organisation.id is not None
+    places = ScopePlaces(campaign, NamedPlace(organisation.id, organisation.name))
+    site_id = scope.site_id
+    if scope.counter_id is not None:
+        counter = session.get(Counter, scope.counter_id)
+        if counter is None or (site_id is not None and counter.site_id != site_id):
+            raise NotFound(f"counter {scope.counter_id}")
+        site_id = counter.site_id
+        places = replace(places, counter=NamedPlace(scope.counter_id, counter_label(counter)))
+    if scope.staff_member_id is not None:
+        staff = session.get(StaffMember, scope.staff_member_id)
+        if staff is None or staff.organisation_id != campaign.organisation_id:
+            raise NotFound(f"staff member {scope.staff_member_id}")
+        if site_id is None:
+            site_id = staff.site_id
+        places = replace(places, staff=NamedPlace(scope.staff_member_id, staff_label(staff)))
+    if site_id is not None:
+        site = session.get(Site, site_id)
+        if site is None or site.organisation_id != campaign.organisation_id:
+            raise NotFound(f"site {site_id}")
+        places = replace(places, site=NamedPlace(site_id, site.name))
+    return replace(scope, site_id=site_id), places
+
+
+def counter_label(counter: Counter) -> str:
+    return counter.name if counter.code in counter.name else f"{counter.code} {counter.name}"
+
+
+def staff_label(staff: StaffMember) -> str:
+    return f"{staff.display_name} ({staff.job_number})"
+
+
+def campaign_layout(session: Session, campaign: Campaign) -> Layout:
+    return instrument_layout(session, campaign.instrument_id).layout
+
+
+def campaign_mode(campaign: Campaign) -> str:
+    return CampaignMode(campaign.mode).value
+
+
+def period_report(
+    session: Session,
+    scope: Scope,
+    period: Period,
+    *,
+    min_n: int = DEFAULT_MIN_N,
+    ipa_importance: str = "stated",
+) -> ServqualReport:
+    """The SERVQUAL report of the scope over the period."""
+    campaign = get_campaign_in_scope(session, scope)
+    layout = campaign_layout(session, campaign)
+    narrowed = replace(scope, since=period.since, until=period.until)
+    sums = read_stat_sums(session, scope_query(narrowed), layout).get((), PowerSums())
+    return servqual_report(
+        sums, layout, min_n=min_n, ipa_importance=ipa_importance, mode=campaign_mode(campaign)
+    )
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A control-chart signal inside the period: ``series`` is ``index`` or a dimension."""
+
+    series: str
+    signal: Signal
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A fair ranking of the units of one kind below the scope, with their names."""
+
+    column: str
+    ranking: Ranking
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The overview page: the period's report, the index of the period before, the monthly
+    trend up to the period's end with the signals inside the period, and the units one
+    level down."""
+
+    report: ServqualReport
+    previous_index: SatisfactionIndex | None
+    trend: TrendReport | None
+    alerts: tuple[Alert, ...]
+    children: Breakdown | None
+
+
+def overview(
+    session: Session, scope: Scope, places: ScopePlaces, period: Period, *, min_n: int
+) -> Overview:
+    """Everything on the overview page, from one read of the months up to the period's end
+    (grouped by month in the database) and one read of the units one level down."""
+    campaign = places.campaign
+    layout = campaign_layout(session, campaign)
+    mode = campaign_mode(campaign)
+    query = scope_query(replace(scope, since=None, until=period.until), group_by=("period",))
+    by_month = {month: sums for (month,), sums in read_stat_sums(session, query, layout).items()}
+    current = PowerSums.total([s for m, s in by_month.items() if m >= period.since])
+    before = period.previous()
+    earlier = [s for m, s in by_month.items() if before.since <= m < before.until]
+    report = servqual_report(current, layout, min_n=min_n, mode=mode)
+    previous_index = None
+    if earlier:
+        previous = PowerSums.total(earlier)
+        previous_index = servqual_report(previous, layout, min_n=min_n, mode=mode).index
+    trend = trend_report(period_series(by_month, "month"), layout, mode=mode) if by_month else None
+    alerts: list[Alert] = []
+    if trend is not None:
+        inside = period.labels("month")
+        series = [("index", trend.index), *trend.dimensions.items()]
+        alerts = [
+            Alert(name, signal)
+            for name, chart in series
+            for signal in chart.signals
+            if signal.label in inside
+        ]
+    columns = CHILD_COLUMNS[places.level]
+    children = breakdown(session, scope, period, columns[0], min_n=min_n) if columns else None
+    return Overview(report, previous_index, trend, tuple(alerts), children)
+
+
+def breakdown(
+    session: Session, scope: Scope, period: Period, column: str, *, min_n: int
+) -> Breakdown:
+    """Rank the sites, counters or clerks within the scope over the period by shrunken
+    index (answers without a clerk are not a clerk and stay out of the clerks' ranking)."""
+    campaign = get_campaign_in_scope(session, scope)
+    layout = campaign_layout(session, campaign)
+    narrowed = replace(scope, since=period.since, until=period.until)
+    rows = read_stat_sums(session, scope_query(narrowed, group_by=(column,)), layout)
+    parts = {str(key[0]): sums for key, sums in rows.items()}
+    if column == "staff":
+        parts.pop(NO_CLERK, None)
+    ranking = index_ranking(parts, scale=layout.scale, min_n=min_n)
+    return Breakdown(column, ranking, unit_names(session, column, [int(u) for u in parts]))
+
+
+def rankings(
+    session: Session, scope: Scope, places: ScopePlaces, period: Period, *, min_n: int
+) -> list[Breakdown]:
+    """The rankings of every kind of unit below the scope's level."""
+    return [
+        breakdown(session, scope, period, column, min_n=min_n)
+        for column in CHILD_COLUMNS[places.level]
+    ]
+
+
+def unit_names(session: Session, column: str, ids: list[int]) -> dict[str, str]:
+    """Display names of sites, counters or clerks by id (as text)."""
+    if not ids:
+        return {}
+    if column == "site":
+        sites = session.exec(select(Site).where(col(Site.id).in_(ids))).all()
+        return {str(site.id): site.name for site in sites}
+    if column == "counter":
+        counters = session.exec(select(Counter).where(col(Counter.id).in_(ids))).all()
+        return {str(counter.id): counter_label(counter) for counter in counters}
+    if column == "staff":
+        staff = session.exec(select(StaffMember).where(col(StaffMember.id).in_(ids))).all()
+        return {str(member.id): staff_label(member) for member in staff}
+    raise ValueError(f"no names for {column!r}")
+
+
+def trend(
+    session: Session, scope: Scope, places: ScopePlaces, period: Period, grain: str
+) -> TrendReport | None:
+    """Control charts per week, month or quarter over the period (weeks need the daily
+    rows, which exist for whole sites only: ValueError for a counter, clerk or language)."""
+    campaign = places.campaign
+    layout = campaign_layout(session, campaign)
+    narrowed = replace(scope, since=period.since, until=period.until)
+    series = period_sums(session, narrowed, layout, grain=grain)
+    if not series:
+        return None
+    return trend_report(series, layout, mode=campaign_mode(campaign))
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Cronbach's alpha per dimension (in the report) and the factor check of a sample."""
+
+    report: ServqualReport
+    factors: FactorStructure | None
+    sample_size: int
+
+
+def reliability(
+    session: Session,
+    scope: Scope,
+    places: ScopePlaces,
+    period: Period,
+    *,
+    min_n: int,
+    sample: int = FACTOR_SAMPLE,
+) -> Reliability:
+    """Alpha from the aggregates (whole sites only: counters, clerks and languages keep no
+    cross-products) and the factor-structure check of the perception items on the latest
+    ``sample`` responses of the scope and period (the check needs every item's covariance
+    with every other, which the aggregates do not keep)."""
+    report = period_report(session, scope, period, min_n=min_n)
+    narrowed = replace(scope, since=period.since, until=period.until)
+    data = scope_answers(session, narrowed, latest=sample)
+    perceptions = data.answers.values.get("P")
+    factors = None
+    if perceptions is not None and len(data.response_ids):
+        layout = data.answers.layout
+        item_dimensions = [d.code for d in layout.dimensions for _ in d.items]
+        factors = factor_structure(perceptions, item_dimensions)
+    return Reliability(report, factors, len(data.response_ids))
+
+
+@dataclass(frozen=True)
+class StaffCard:
+    """A clerk's star rating and where it comes from: the clerks' ranking it was read off."""
+
+    rating: StarRating | None
+    ranking: Ranking
+    rank: int | None
+    ranked_count: int
+
+
+def staff_card(
+    session: Session, scope: Scope, places: ScopePlaces, period: Period, *, min_n: int
+) -> StaffCard:
+    """The clerk's stars, from the ranking of all the organisation's clerks in the campaign
+    over the period (and the scope's language, if any)."""
+    if places.staff is None:
+        raise ValueError("a staff card needs a clerk")
+    everyone = Scope(
+        campaign_id=scope.campaign_id,
+        organisation_ids=scope.organisation_ids,
+        locale=scope.locale,
+    )
+    clerks = breakdown(session, everyone, period, "staff", min_n=min_n)
+    unit = next((u for u in clerks.ranking.units if u.unit == str(places.staff.id)), None)
+    ranked = sum(1 for u in clerks.ranking.units if u.rank is not None)
+    rating = None if unit is None else star_rating(unit, clerks.ranking)
+    return StaffCard(rating, clerks.ranking, None if unit is None else unit.rank, ranked)
+
+
+def weakest_dimension(report: ServqualReport) -> tuple[str, float] | None:
+    """The dimension with the lowest gap (paired), adequacy gap (three-column) or
+    perception (perception-only), with that value; None without data."""
+    field = {"paired": "G", "three_column": "ADQ"}.get(report.mode, "P")
+    values = [
+        (dimension.code, dimension.scores[field].mean)
+        for dimension in report.dimensions
+        if field in dimension.scores and np.isfinite(dimension.scores[field].mean)
+    ]
+    return min(values, key=lambda pair: pair[1]) if values else None
+
+
+def json_ready(value: Any) -> Any:
+    """NaN and infinities as None, for JSON and for chart data."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
