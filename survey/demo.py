@@ -220,6 +220,10 @@ def _seed_responses(
         # Hall one improves over the six months, hall two slips.
         drift = (progress - 0.5) * (0.8 if site_id == site_ids[0] else -0.8)
         effect = counter_effect[link.counter_id]
+        # Each customer's own view of each dimension, shared by its items: this is what
+        # makes the items of a dimension hang together (Cronbach's alpha), as in real data.
+        mood = {d: rng.gauss(0, 0.8) for d in dimensions}
+        demanding = rng.gauss(0, 0.5)
         perceptions: list[int] = []
         for item_id, dimension in spec_items:
             if rng.random() < 0.04:
@@ -234,8 +238,8 @@ def _seed_responses(
                     }
                 )
                 continue
-            expectation = _clamp(rng.gauss(6.1, 0.8))
-            perception = _clamp(rng.gauss(5.2 + effect[dimension] + drift, 1.0))
+            expectation = _clamp(rng.gauss(6.1 + demanding, 0.6))
+            perception = _clamp(rng.gauss(5.2 + effect[dimension] + drift + mood[dimension], 0.6))
             perceptions.append(perception)
             answers.append(
                 {

@@ -23,6 +23,7 @@ from api.tables import Column, Table
 from survey import dashboard
 from survey.comments import customer_comments
 from survey.dashboard import Breakdown, Period, ScopePlaces, add_months
+from survey.errors import N_
 from survey.instruments import InstrumentSpec
 from survey.reporting import Scope, scope_query
 
@@ -302,9 +303,9 @@ def control_figure(
 
 
 SIGNAL_RULES = {
-    "beyond_limits": "beyond the control limits",
-    "run": "eight in a row on one side",
-    "ewma": "drift (EWMA)",
+    "beyond_limits": N_("beyond the control limits"),
+    "run": N_("eight in a row on one side"),
+    "ewma": N_("drift (EWMA)"),
 }
 
 

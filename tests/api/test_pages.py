@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from jinja2 import TemplateSyntaxError
+from jinja2 import TemplateSyntaxError, nodes
 
 from api.i18n import LOCALES
 from api.templating import TEMPLATE_DIR, Templates
@@ -22,11 +22,37 @@ def test_every_template_compiles_in_every_language(name: str) -> None:
             pytest.fail(f"{name} ({locale}): {error}")
 
 
+def _title_block(name: str) -> bool | None:
+    """Whether ``name`` fills the title block (True), leaves it empty (False) or does not
+    mention it (None), reading the template's syntax tree."""
+    env = Templates(timezone="Asia/Shanghai").environments["en"]
+    tree = env.parse((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+    for block in tree.find_all(nodes.Block):
+        if block.name == "title":
+            return bool(block.body)
+    return None
+
+
+def _parent(name: str) -> str | None:
+    env = Templates(timezone="Asia/Shanghai").environments["en"]
+    tree = env.parse((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+    extends = tree.find(nodes.Extends)
+    if extends is None or not isinstance(extends.template, nodes.Const):
+        return None
+    return str(extends.template.value)
+
+
 @pytest.mark.parametrize("name", [n for n in TEMPLATES if not Path(n).name.startswith("_")])
 def test_every_page_has_a_title(name: str) -> None:
-    source = (TEMPLATE_DIR / name).read_text(encoding="utf-8")
-    assert "{% block title %}" in source
-    assert "{% block title %}{% endblock %}" not in source
+    """The page or the nearest template it extends that mentions the title fills it."""
+    current: str | None = name
+    while current is not None:
+        filled = _title_block(current)
+        if filled is not None:
+            assert filled, f"{current} leaves the title of {name} empty"
+            return
+        current = _parent(current)
+    pytest.fail(f"{name} has no title")
 
 
 def test_health_answers_when_the_database_does(client: TestClient) -> None:
