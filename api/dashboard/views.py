@@ -115,7 +115,8 @@ class PageContext:
     def export_url(self, page: str, name: str, extension: str) -> str:
         """The download of a table or chart, with the filters and the page's options."""
         options = {k: v for k, v in self.options.items() if k != "before"}
-        return f"{self.path(page)}/export/{name}.{extension}" + self.filters.query(options)
+        base = f"/manager/campaigns/{self.filters.campaign_id}/{page}/export"
+        return f"{base}/{name}.{extension}" + self.filters.query(options)
 
     def period_last_month(self) -> str:
         return add_months(self.period.until, -1).strftime("%Y-%m")

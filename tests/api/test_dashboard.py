@@ -92,6 +92,11 @@ def test_every_page_renders_with_a_title_and_its_charts(
         if page not in ("comments", "reliability"):
             assert parsed.figures, page
         assert "<table" in response.text
+        downloads = [link for link in parsed.links if "/export/" in link]
+        assert downloads, page
+        for link in downloads:
+            if link.split("?")[0].endswith((".csv", ".xlsx")):
+                assert client.get(link).status_code == 200, link
 
 
 def test_overview_numbers_are_the_reports(

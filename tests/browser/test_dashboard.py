@@ -18,8 +18,8 @@ from sqlmodel import Session
 
 from api.app import utc_now
 from api.charts import PRIMARY_SELECTOR
-from api.settings import Settings
 from api.dashboard.views import PAGES
+from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
 from survey.demo import DemoSummary, seed_demo
 from tests.browser.conftest import LiveServer
