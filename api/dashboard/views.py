@@ -372,8 +372,8 @@ def ranking_figure(ctx: PageContext, breakdown: Breakdown) -> Figure:
         ).format(n=breakdown.ranking.min_n),
     )
     spec = charts.ranking_chart(bars, ctx.chart_text())
-    marks = charts.expected_marks(bars)
-    return Figure(f"ranking-{breakdown.column}", title, spec, table, marks, fold_table=False)
+    drawn = charts.expected_marks(bars)
+    return Figure(f"ranking-{breakdown.column}", title, spec, table, drawn, fold_table=False)
 
 
 def _drill(column: str, unit_id: int) -> dict[str, Any]:
