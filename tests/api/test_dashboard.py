@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from api.dashboard.views import PAGES
 from survey.dashboard import Period, default_period
-from survey.models import Campaign, Counter, Role, Site, StaffMember
+from survey.models import Campaign, CampaignMode, Counter, Role, Site, StaffMember
 from survey.reporting import Scope, scope_report
 from tests.api.test_accounts import add_user, log_in
 from tests.api.test_campaign_report import demo_with_manager
@@ -309,3 +309,29 @@ def test_default_period_is_three_whole_months_to_this_one() -> None:
     assert period.previous() == Period(date(2026, 6, 1), date(2026, 9, 1))
     across_new_year = default_period(date(2026, 2, 3), 3).previous()
     assert across_new_year == Period(date(2025, 9, 1), date(2025, 12, 1))
+
+
+@pytest.mark.parametrize("mode", [CampaignMode.three_column, CampaignMode.perception_only])
+def test_other_campaign_modes_show_their_own_gap_chart(
+    client: TestClient, session: Session, clock: FixedClock, mode: CampaignMode
+) -> None:
+    """Three-column campaigns draw the zone of tolerance (minimum to desired, perception
+    marked); perception-only campaigns draw perceptions without any expectation or gap."""
+    place = make_place(session, now=clock() - timedelta(days=20), slug="modes", mode=mode)
+    rng = random.Random(11)
+    for _ in range(40):
+        answer_randomly(session, place, rng, now=clock() - timedelta(days=2))
+    add_user(session, clock, "chen", Role.manager, [place.organisation.id or 0])
+    log_in(client, "chen")
+    for page in PAGES:
+        assert client.get(page_url(place.campaign, page)).status_code == 200, page
+    export = f"/manager/campaigns/{place.campaign.id}/overview/export/gaps.csv?lang=en"
+    heading = next(csv.reader(io.StringIO(client.get(export).text.lstrip("\ufeff"))))
+    if mode == CampaignMode.three_column:
+        assert {"Minimum", "Desired", "Perception", "Adequacy gap"} <= set(heading)
+        html = client.get(page_url(place.campaign, "overview"), params={"lang": "en"}).text
+        spec = parse(html).specs[0]
+        assert "Zone of tolerance" in json.dumps(spec)
+    else:
+        assert "Expectation" not in heading and "Gap" not in heading
+        assert "Perception" in heading
