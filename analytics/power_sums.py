@@ -222,11 +222,7 @@ class PowerSums(Mapping[StatKey, PowerSumValue]):
         return len(self._values)
 
     def __add__(self, other: "PowerSums") -> "PowerSums":
-        total = dict(self._values)
-        for key, (n, s_a, s_b, s_ab) in other.items():
-            old = total.get(key, (0, 0, 0, 0))
-            total[key] = (old[0] + n, old[1] + s_a, old[2] + s_b, old[3] + s_ab)
-        return PowerSums(total)
+        return PowerSums.total((self, other))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PowerSums) and self._values == other._values
@@ -245,10 +241,19 @@ class PowerSums(Mapping[StatKey, PowerSumValue]):
 
     @classmethod
     def total(cls, parts: Iterable["PowerSums"]) -> "PowerSums":
-        """The sum of many bags."""
-        result = cls()
+        """The sum of many bags, added in one pass (keys of stored bags are already
+        checked, so they are not rebuilt on every addition)."""
+        total: dict[StatKey, PowerSumValue] = {}
         for part in parts:
-            result = result + part
+            for key, (n, s_a, s_b, s_ab) in part._values.items():
+                old = total.get(key)
+                total[key] = (
+                    (n, s_a, s_b, s_ab)
+                    if old is None
+                    else (old[0] + n, old[1] + s_a, old[2] + s_b, old[3] + s_ab)
+                )
+        result = cls()
+        result._values = {key: value for key, value in total.items() if value[0]}
         return result
 
 

@@ -45,11 +45,13 @@ from survey.models import (
     SITE_WIDE,
     Campaign,
     CampaignMode,
+    Counter,
     Instrument,
     InstrumentDimension,
     InstrumentItem,
     ResponseAnswer,
     ResponseImportance,
+    Site,
     StatGrain,
     StatSum,
     SurveyResponse,
@@ -417,7 +419,7 @@ def _bulk_insert(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
         cursor.close()
 
 
-def _fetch(connection: Connection, statement: Any) -> list[Any]:
+def fetch_plain(connection: Connection, statement: Any) -> list[Any]:
     """All rows of a query as plain driver tuples (no per-row result processing)."""
     result = connection.execute(statement)
     rows: list[Any] = list(result.cursor.fetchall())
@@ -597,7 +599,9 @@ class StatQuery:
     day grain); ``place`` the counter/clerk/language rows (light, months). ``since`` and
     ``until`` bound the period (``until`` excluded): first days of months at month grain,
     any days at day grain. ``group_by`` names columns to keep apart (``period`` is the
-    month's first day or the day).
+    month's first day or the day). ``families`` reads only the keys of those families
+    (e.g. :data:`~analytics.power_sums.LIGHT_FAMILIES` for a trend, which needs no
+    cross-products): the database then adds up a fraction of the rows.
     """
 
     campaign_id: int
@@ -610,6 +614,7 @@ class StatQuery:
     until: date | None = None
     group_by: tuple[str, ...] = ()
     grain: StatGrain = StatGrain.month
+    families: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.level not in ("site", "place"):
@@ -658,9 +663,12 @@ def read_stat_table(session: Session, query: StatQuery, layout: Layout) -> StatT
 
     ``layout`` is the campaign's instrument layout: it turns key numbers back into keys.
     """
-    statement, width = _stat_statement(query)
-    rows = _fetch(session.connection(), statement)
     known = possible_keys(layout)
+    key_ids = None
+    if query.families is not None:
+        key_ids = sorted(number for number, key in known.items() if key.family in query.families)
+    statement, width = _stat_statement(query, key_ids)
+    rows = fetch_plain(session.connection(), statement)
     if not rows:
         return StatTable(query.group_by, (), (), np.zeros((0, 0, 4), dtype=np.int64))
     table = np.array(rows, dtype=object).reshape(len(rows), width + 5)
@@ -708,11 +716,26 @@ def read_stat_sums(
     }
 
 
-def _stat_statement(query: StatQuery) -> tuple[Any, int]:
+def _campaign_counters(campaign_id: int, site_id: int | None) -> Any:
+    """A subquery of the counters of the campaign's organisation (of one site, if given)."""
+    statement = (
+        sa_select(col(Counter.id))
+        .join(Site, col(Site.id) == col(Counter.site_id))
+        .join(Campaign, col(Campaign.organisation_id) == col(Site.organisation_id))
+        .where(col(Campaign.id) == campaign_id)
+    )
+    if site_id is not None:
+        statement = statement.where(col(Site.id) == site_id)
+    return statement
+
+
+def _stat_statement(query: StatQuery, key_ids: list[int] | None = None) -> tuple[Any, int]:
     """The SELECT of a query, and how many group columns lead its rows.
 
     Site rows at month grain are already one per site, month and key: grouped by both,
     they are read as they are, without the database sorting them for a GROUP BY.
+    Place rows of no one counter are read counter by counter (``counter_id IN …``), so
+    the period, which follows the counter in the clustered key, bounds each range.
     """
     group_columns = [
         STAT_SUMS.c[f"{name}_id" if name in ("site", "counter", "staff") else name]
@@ -725,6 +748,11 @@ def _stat_statement(query: StatQuery) -> tuple[Any, int]:
         if query.level == "site"
         else STAT_SUMS.c.counter_id != SITE_WIDE,
     ]
+    if query.level == "place" and query.counter_id is None:
+        counters = _campaign_counters(query.campaign_id, query.site_id)
+        conditions.append(STAT_SUMS.c.counter_id.in_(counters))
+    if key_ids is not None:
+        conditions.append(STAT_SUMS.c.key_id.in_(key_ids))
     if query.since is not None:
         conditions.append(STAT_SUMS.c.period >= query.since)
     if query.until is not None:

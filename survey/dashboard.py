@@ -8,22 +8,29 @@ database, never the raw answers (except the factor check, which reads a bounded 
 """
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import Any
 
 import numpy as np
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from analytics.control import Signal, period_label
 from analytics.factors import FactorStructure, factor_structure
 from analytics.indices import SatisfactionIndex
 from analytics.intervals import DEFAULT_MIN_N
-from analytics.power_sums import Layout, PowerSums
+from analytics.power_sums import LIGHT_FAMILIES, Layout, PowerSums
 from analytics.rankings import Ranking, index_ranking
 from analytics.report import ServqualReport, servqual_report
 from analytics.stars import StarRating, star_rating
 from analytics.trends import TrendReport, trend_report
-from survey.aggregates import instrument_layout, month_of, next_month, read_stat_sums
+from survey.aggregates import (
+    instrument_layout,
+    month_of,
+    next_month,
+    read_stat_sums,
+    read_stat_table,
+)
 from survey.errors import NotFound
 from survey.models import Campaign, CampaignMode, Counter, Organisation, Site, StaffMember
 from survey.reporting import (
@@ -167,11 +174,20 @@ def resolve_places(session: Session, scope: Scope) -> tuple[Scope, ScopePlaces]:
 
 
 def counter_label(counter: Counter) -> str:
-    return counter.name if counter.code in counter.name else f"{counter.code} {counter.name}"
+    return _counter_text(counter.code, counter.name)
 
 
 def staff_label(staff: StaffMember) -> str:
-    return f"{staff.display_name} ({staff.job_number})"
+    return _staff_text(staff.display_name, staff.job_number)
+
+
+def _counter_text(code: str, name: str) -> str:
+    """``A1 号窗口``: the name, with the code in front unless the name already has it."""
+    return name if code in name else f"{code} {name}"
+
+
+def _staff_text(display_name: str, job_number: str) -> str:
+    return f"{display_name} ({job_number})"
 
 
 def campaign_layout(session: Session, campaign: Campaign) -> Layout:
@@ -233,14 +249,17 @@ class Overview:
 def overview(
     session: Session, scope: Scope, places: ScopePlaces, period: Period, *, min_n: int
 ) -> Overview:
-    """Everything on the overview page, from one read of the months up to the period's end
-    (grouped by month in the database) and one read of the units one level down."""
+    """Everything on the overview page: the period's sums (every family), the counts and
+    means of each month up to the period's end (for the trend and the period before;
+    grouped by month in the database) and the units one level down."""
     campaign = places.campaign
     layout = campaign_layout(session, campaign)
     mode = campaign_mode(campaign)
-    query = scope_query(replace(scope, since=None, until=period.until), group_by=("period",))
-    by_month = {month: sums for (month,), sums in read_stat_sums(session, query, layout).items()}
-    current = PowerSums.total([s for m, s in by_month.items() if m >= period.since])
+    months = scope_query(replace(scope, since=None, until=period.until), group_by=("period",))
+    months = replace(months, families=LIGHT_FAMILIES)
+    by_month = {month: sums for (month,), sums in read_stat_sums(session, months, layout).items()}
+    narrowed = scope_query(replace(scope, since=period.since, until=period.until))
+    current = read_stat_sums(session, narrowed, layout).get((), PowerSums())
     before = period.previous()
     earlier = [s for m, s in by_month.items() if before.since <= m < before.until]
     report = servqual_report(current, layout, min_n=min_n, mode=mode)
@@ -269,40 +288,72 @@ def breakdown(
 ) -> Breakdown:
     """Rank the sites, counters or clerks within the scope over the period by shrunken
     index (answers without a clerk are not a clerk and stay out of the clerks' ranking)."""
+    return rankings_of(session, scope, period, (column,), min_n=min_n)[0]
+
+
+def rankings_of(
+    session: Session, scope: Scope, period: Period, columns: tuple[str, ...], *, min_n: int
+) -> list[Breakdown]:
+    """The rankings of ``columns`` (``site``, ``counter``, ``staff``) within the scope.
+
+    Counters and clerks come from the same counter/clerk rows, so when both are asked for
+    those rows are read once, grouped by both, and added up each way in memory.
+    """
     campaign = get_campaign_in_scope(session, scope)
     layout = campaign_layout(session, campaign)
     narrowed = replace(scope, since=period.since, until=period.until)
-    rows = read_stat_sums(session, scope_query(narrowed, group_by=(column,)), layout)
-    parts = {str(key[0]): sums for key, sums in rows.items()}
-    if column == "staff":
-        parts.pop(NO_CLERK, None)
-    ranking = index_ranking(parts, scale=layout.scale, min_n=min_n)
-    return Breakdown(column, ranking, unit_names(session, column, [int(u) for u in parts]))
+    together = tuple(c for c in columns if c in ("counter", "staff"))
+    shared: dict[str, dict[Any, PowerSums]] = {}
+    if len(together) > 1:
+        query = replace(scope_query(narrowed, group_by=together), families=LIGHT_FAMILIES)
+        table = read_stat_table(session, query, layout)
+        shared = {column: table.by(column) if table.groups else {} for column in together}
+    result = []
+    for column in columns:
+        if column in shared:
+            rows = shared[column]
+        else:
+            query = replace(scope_query(narrowed, group_by=(column,)), families=LIGHT_FAMILIES)
+            rows = {key[0]: sums for key, sums in read_stat_sums(session, query, layout).items()}
+        parts = {str(key): sums for key, sums in rows.items()}
+        if column == "staff":
+            parts.pop(NO_CLERK, None)
+        ranking = index_ranking(parts, scale=layout.scale, min_n=min_n)
+        names = unit_names(session, column, [int(u) for u in parts])
+        result.append(Breakdown(column, ranking, names))
+    return result
 
 
 def rankings(
     session: Session, scope: Scope, places: ScopePlaces, period: Period, *, min_n: int
 ) -> list[Breakdown]:
     """The rankings of every kind of unit below the scope's level."""
-    return [
-        breakdown(session, scope, period, column, min_n=min_n)
-        for column in CHILD_COLUMNS[places.level]
-    ]
+    return rankings_of(session, scope, period, CHILD_COLUMNS[places.level], min_n=min_n)
 
 
 def unit_names(session: Session, column: str, ids: list[int]) -> dict[str, str]:
-    """Display names of sites, counters or clerks by id (as text)."""
+    """Display names of sites, counters or clerks by id (as text), read as plain columns."""
     if not ids:
         return {}
     if column == "site":
-        sites = session.exec(select(Site).where(col(Site.id).in_(ids))).all()
-        return {str(site.id): site.name for site in sites}
+        rows = session.execute(
+            sa_select(col(Site.id), col(Site.name)).where(col(Site.id).in_(ids))
+        )
+        return {str(id_): name for id_, name in rows}
     if column == "counter":
-        counters = session.exec(select(Counter).where(col(Counter.id).in_(ids))).all()
-        return {str(counter.id): counter_label(counter) for counter in counters}
+        rows = session.execute(
+            sa_select(col(Counter.id), col(Counter.code), col(Counter.name)).where(
+                col(Counter.id).in_(ids)
+            )
+        )
+        return {str(id_): _counter_text(code, name) for id_, code, name in rows}
     if column == "staff":
-        staff = session.exec(select(StaffMember).where(col(StaffMember.id).in_(ids))).all()
-        return {str(member.id): staff_label(member) for member in staff}
+        rows = session.execute(
+            sa_select(
+                col(StaffMember.id), col(StaffMember.display_name), col(StaffMember.job_number)
+            ).where(col(StaffMember.id).in_(ids))
+        )
+        return {str(id_): _staff_text(name, number) for id_, name, number in rows}
     raise ValueError(f"no names for {column!r}")
 
 
@@ -337,14 +388,16 @@ def reliability(
     *,
     min_n: int,
     sample: int = FACTOR_SAMPLE,
+    timezone: tzinfo = UTC,
 ) -> Reliability:
     """Alpha from the aggregates (whole sites only: counters, clerks and languages keep no
     cross-products) and the factor-structure check of the perception items on the latest
-    ``sample`` responses of the scope and period (the check needs every item's covariance
-    with every other, which the aggregates do not keep)."""
+    ``sample`` responses of the scope and period, whose months are local to ``timezone``
+    (the check needs every item's covariance with every other, which the aggregates do
+    not keep)."""
     report = period_report(session, scope, period, min_n=min_n)
     narrowed = replace(scope, since=period.since, until=period.until)
-    data = scope_answers(session, narrowed, latest=sample)
+    data = scope_answers(session, narrowed, latest=sample, timezone=timezone)
     perceptions = data.answers.values.get("P")
     factors = None
     if perceptions is not None and len(data.response_ids):

@@ -20,11 +20,17 @@ from sqlmodel import Session, col
 
 from analytics.control import period_label, period_range
 from analytics.intervals import DEFAULT_MIN_N
-from analytics.power_sums import AnswerMatrix, Layout, PowerSums
+from analytics.power_sums import LIGHT_FAMILIES, AnswerMatrix, Layout, PowerSums
 from analytics.rankings import Ranking, index_ranking
 from analytics.report import ServqualReport, servqual_report
 from analytics.trends import trend_report
-from survey.aggregates import StatQuery, instrument_layout, read_stat_sums, read_stat_table
+from survey.aggregates import (
+    StatQuery,
+    fetch_plain,
+    instrument_layout,
+    read_stat_sums,
+    read_stat_table,
+)
 from survey.analysis import RANKED_COLUMNS, Analysis
 from survey.errors import NotFound
 from survey.models import (
@@ -106,8 +112,8 @@ def scope_answers(
     session: Session, scope: Scope, *, timezone: tzinfo = UTC, latest: int | None = None
 ) -> ScopeAnswers:
     """Read the answers of every response in ``scope`` into an :class:`AnswerMatrix`
-    (or of its ``latest`` responses only, newest first, for checks that need raw answers
-    but not all of them).
+    (or of its ``latest`` stored responses only, newest first, for checks that need raw
+    answers but not all of them).
 
     ``since``/``until`` are local days in ``timezone``. Raises NotFound for a campaign
     outside the reader's organisations.
@@ -131,9 +137,8 @@ def scope_answers(
     if latest is None:
         statement = statement.order_by(col(SurveyResponse.id))
     else:
-        statement = statement.order_by(
-            col(SurveyResponse.submitted_at).desc(), col(SurveyResponse.id).desc()
-        ).limit(latest)
+        # The most recently stored, by id: the primary key walks there without a sort.
+        statement = statement.order_by(col(SurveyResponse.id).desc()).limit(latest)
     responses = session.execute(statement).all()
     row_of = {int(r[0]): i for i, r in enumerate(responses)}
     n, k = len(responses), len(layout.items)
@@ -145,7 +150,8 @@ def scope_answers(
     if latest is not None:
         chosen = list(row_of)
     response_filter = col(ResponseAnswer.response_id).in_(chosen)
-    answer_rows = session.execute(
+    answer_rows = fetch_plain(
+        session.connection(),
         sa_select(
             col(ResponseAnswer.response_id),
             col(ResponseAnswer.item_id),
@@ -153,29 +159,30 @@ def scope_answers(
             col(ResponseAnswer.perception),
             col(ResponseAnswer.minimum),
             col(ResponseAnswer.desired),
-        ).where(response_filter)
-    ).all()
-    positions = {"E": 2, "P": 3, "MIN": 4, "DES": 5}
-    for row in answer_rows:
-        r, c = row_of.get(int(row[0])), column_of.get(int(row[1]))
-        if r is None or c is None:
-            continue
+        ).where(response_filter),
+    )
+    if answer_rows:
+        # Vectorised: None becomes NaN; rows of unknown responses or items are dropped.
+        table = np.array(answer_rows, dtype=np.float64)
+        rows = _positions(table[:, 0].astype(np.int64), row_of)
+        columns = _positions(table[:, 1].astype(np.int64), column_of)
+        keep = (rows >= 0) & (columns >= 0)
+        positions = {"E": 2, "P": 3, "MIN": 4, "DES": 5}
         for f in fields:
-            value = row[positions[f]]
-            if value is not None:
-                values[f][r, c] = float(value)
+            values[f][rows[keep], columns[keep]] = table[keep, positions[f]]
 
     importance = None
     if campaign.ask_importance:
         importance = np.full((n, len(layout.dimension_codes)), np.nan)
         dimension_of = {code: i for i, code in enumerate(layout.dimension_codes)}
-        importance_rows = session.execute(
+        importance_rows = fetch_plain(
+            session.connection(),
             sa_select(
                 col(ResponseImportance.response_id),
                 col(ResponseImportance.dimension_code),
                 col(ResponseImportance.points),
-            ).where(col(ResponseImportance.response_id).in_(chosen))
-        ).all()
+            ).where(col(ResponseImportance.response_id).in_(chosen)),
+        )
         for response_id, code, points in importance_rows:
             r = row_of.get(int(response_id))
             if r is not None and code in dimension_of:
@@ -188,6 +195,16 @@ def scope_answers(
         places=[(int(r[2]), int(r[3]), r[4], r[5]) for r in responses],
         locales=[str(r[6]) for r in responses],
     )
+
+
+def _positions(ids: np.ndarray, position_of: dict[int, int]) -> np.ndarray:
+    """The position of each id in ``position_of``, -1 for an id not in it."""
+    known = np.array(sorted(position_of), dtype=np.int64)
+    if not len(known):
+        return np.full(len(ids), -1, dtype=np.int64)
+    lookup = np.array([position_of[int(i)] for i in known], dtype=np.int64)
+    at = np.clip(np.searchsorted(known, ids), 0, len(known) - 1)
+    return np.where(known[at] == ids, lookup[at], -1)
 
 
 def scope_query(scope: Scope, *, group_by: tuple[str, ...] = ()) -> StatQuery:
@@ -297,8 +314,9 @@ def period_sums(
 ) -> list[tuple[str, PowerSums]]:
     """Power sums per period label in time order, empty periods included (they chart as
     gaps): month and quarter from month rows, day and week from the sites' day rows (a
-    counter or clerk has monthly rows only: ValueError)."""
-    query = scope_query(scope, group_by=("period",))
+    counter or clerk has monthly rows only: ValueError). Counts and means only (the light
+    families): what a trend needs."""
+    query = replace(scope_query(scope, group_by=("period",)), families=LIGHT_FAMILIES)
     if grain in ("day", "week"):
         query = replace(query, grain=StatGrain.day)
     rows = read_stat_sums(session, query, layout)

@@ -683,7 +683,12 @@ def build_reliability(ctx: PageContext) -> PageView:
     """Cronbach's alpha per dimension and the factor-structure check, in plain words."""
     _ = ctx._
     result = dashboard.reliability(
-        ctx.session, ctx.scope, ctx.places, ctx.period, min_n=ctx.filters.min_n
+        ctx.session,
+        ctx.scope,
+        ctx.places,
+        ctx.period,
+        min_n=ctx.filters.min_n,
+        timezone=ctx.timezone,
     )
     report = result.report
     alpha_available = scope_query(ctx.scope).level == "site"
