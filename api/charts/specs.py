@@ -17,6 +17,8 @@ in :func:`api.charts.render.chart_svg`. Secondary layers are named likewise (the
 ``*_LAYER`` constants; select them with :func:`mark_selector`).
 """
 
+import functools
+import json
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
@@ -401,6 +403,25 @@ def control_chart(
         for p in points
     ]
     value_title = value_title or text.index
+    limits = _limit_records(text, centre=centre, upper=upper, lower=lower)
+    kinds = tuple((str(r["kind"]), tuple(r["dash"])) for r in limits)
+    spec: dict[str, Any] = json.loads(_control_layout(text, value_title, title, kinds))
+    spec["description"] = _describe([title or value_title, text.period], points, description)
+    spec["datasets"] = {PRIMARY: records, **({LIMITS_LAYER: limits} if limits else {})}
+    return spec
+
+
+@functools.lru_cache(maxsize=256)
+def _control_layout(
+    text: ChartText,
+    value_title: str,
+    title: str,
+    kinds: tuple[tuple[str, tuple[float, ...]], ...],
+) -> str:
+    """The control chart without its data, as JSON: it depends only on the words and on
+    which lines exist, so a page of charts builds each layout once (altair's ``to_dict``
+    costs milliseconds; the trends page draws seven of these)."""
+    status = [text.no_signal, text.signal]
     x = alt.X("label:O", sort=None, title=text.period, axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False, padding=12))
     line = (
@@ -426,11 +447,9 @@ def control_chart(
             ],
         )
     )
-    limits = _limit_records(text, centre=centre, upper=upper, lower=lower)
-    layers = [*_limit_layers(limits), line, dots]
-    data = {PRIMARY: records, **({LIMITS_LAYER: limits} if limits else {})}
-    terms = [title or value_title, text.period]
-    return _finish(layers, data, _describe(terms, points, description), height=HEIGHT, title=title)
+    shapes = [{"kind": kind, "dash": list(dash)} for kind, dash in kinds]
+    layers = [*_limit_layers(shapes), line, dots]
+    return json.dumps(_finish(layers, {}, "", height=HEIGHT, title=title))
 
 
 def _limit_records(

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
-from api.i18n import LOCALE_DIR, LOCALES, negotiate_locale, normalise_locale
+from api.i18n import LOCALE_DIR, LOCALES, format_number, negotiate_locale, normalise_locale
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,3 +70,14 @@ def test_every_interface_message_is_translated(tmp_path: Path) -> None:
         present = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
         missing = sorted(str(m) for m in expected - present)
         assert missing == [], f"{locale} lacks translations for {missing}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_format_number_is_babels_format_decimal(locale: str, digits: int) -> None:
+    """The cached pattern gives what Babel's own ``format_decimal`` gives."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    for value in (0, 7, -0.835, 1234.5678, 1_000_000, 69.95, -1.05):
+        assert format_number(value, locale, digits=digits) == format_decimal(
+            value, format=pattern, locale=locale
+        )

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session
 
+from analytics.control import period_label
 from analytics.power_sums import (
     LIGHT_FAMILIES,
     AnswerMatrix,
@@ -28,7 +29,7 @@ from survey.aggregates import (
 )
 from survey.instruments import load_instrument
 from survey.models import Campaign, CampaignMode, StatGrain
-from survey.reporting import Scope, ScopeAnswers, scope_answers
+from survey.reporting import Scope, ScopeAnswers, period_sums, scope_answers
 from survey.responses import (
     DuplicatePolicy,
     ItemAnswer,
@@ -286,3 +287,23 @@ def test_a_response_stored_at_local_midnight_counts_once_on_its_day(
     total = PowerSums.total(days.values())
     assert total[StatKey("respondents")][0] == 60
     assert days[(date(2026, 11, 1),)][StatKey("respondents")][0] >= 2
+
+
+def test_weeks_added_up_in_the_database_equal_their_days(
+    session: Session, answered: Place
+) -> None:
+    """Weekly sums are the day rows added up per ISO week: each week equals its days,
+    labelled by ISO week (``2026-W39``, weeks starting on Monday), in time order."""
+    scope = Scope(answered.campaign.id or 0, (answered.organisation.id or 0,))
+    layout = instrument_layout(session, answered.campaign.instrument_id).layout
+    weeks = period_sums(session, scope, layout, grain="week")
+    days = period_sums(session, scope, layout, grain="day")
+    by_week: dict[str, PowerSums] = {}
+    for label, sums in days:
+        week = period_label(date.fromisoformat(label), "week")
+        by_week[week] = by_week.get(week, PowerSums()) + sums
+    assert [label for label, _ in weeks] == sorted(by_week)
+    assert len(weeks) == 12  # 20 September (W38) to 6 December (W49) 2026
+    for label, sums in weeks:
+        assert sums == by_week[label], label
+    assert sum(1 for _, sums in weeks if len(sums)) == len(weeks)
