@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from analytics.indices import satisfaction_index
 from analytics.intervals import DEFAULT_MIN_N
-from analytics.power_sums import PowerSums
+from analytics.power_sums import PowerSums, StatKey
 from analytics.segment import index_moments
 from analytics.shrinkage import shrink_means
 
@@ -35,6 +35,12 @@ class Ranking:
     prior_weight: float
     min_n: int
     method: str = "empirical_bayes_index"
+
+
+def ranking_keys(key: StatKey) -> bool:
+    """Whether :func:`index_ranking` reads ``key`` (the index family only), so a caller can
+    fetch just those power sums."""
+    return key.family == "index"
 
 
 def index_ranking(

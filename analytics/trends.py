@@ -1,13 +1,13 @@
 """Trends: the index and the dimension scores per period, on control charts."""
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from analytics.control import ControlChart, control_chart
 from analytics.gaps import dimension_scores
 from analytics.indices import satisfaction_index
-from analytics.power_sums import Layout, PowerSums
+from analytics.power_sums import Layout, PowerSums, StatKey
 from analytics.segment import index_moments
 
 TREND_FIELD = {"paired": "G", "perception_only": "P", "three_column": "ADQ"}
@@ -26,6 +26,22 @@ class TrendReport:
     index: ControlChart
     field: str
     dimensions: dict[str, ControlChart]
+
+
+def trend_keys(mode: str) -> Callable[[StatKey], bool]:
+    """Which power sums :func:`trend_report` reads in ``mode``: the index and the scores of
+    the charted field (so a caller can fetch just those).
+
+    >>> wanted = trend_keys("paired")
+    >>> wanted(StatKey("score", "G", "empathy")), wanted(StatKey("score", "E", "empathy"))
+    (True, False)
+    """
+    field = TREND_FIELD.get(mode, "P")
+
+    def wanted(key: StatKey) -> bool:
+        return key.family == "index" or (key.family == "score" and key.field == field)
+
+    return wanted
 
 
 def trend_report(

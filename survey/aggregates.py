@@ -599,9 +599,9 @@ class StatQuery:
     day grain); ``place`` the counter/clerk/language rows (light, months). ``since`` and
     ``until`` bound the period (``until`` excluded): first days of months at month grain,
     any days at day grain. ``group_by`` names columns to keep apart (``period`` is the
-    month's first day or the day). ``families`` reads only the keys of those families
-    (e.g. :data:`~analytics.power_sums.LIGHT_FAMILIES` for a trend, which needs no
-    cross-products): the database then adds up a fraction of the rows.
+    month's first day or the day). ``keys`` reads only the keys it accepts (e.g.
+    :func:`analytics.trends.trend_keys` for a trend, which needs no cross-products): the
+    database then adds up a fraction of the rows.
     """
 
     campaign_id: int
@@ -614,7 +614,7 @@ class StatQuery:
     until: date | None = None
     group_by: tuple[str, ...] = ()
     grain: StatGrain = StatGrain.month
-    families: frozenset[str] | None = None
+    keys: Callable[[StatKey], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.level not in ("site", "place"):
@@ -665,8 +665,8 @@ def read_stat_table(session: Session, query: StatQuery, layout: Layout) -> StatT
     """
     known = possible_keys(layout)
     key_ids = None
-    if query.families is not None:
-        key_ids = sorted(number for number, key in known.items() if key.family in query.families)
+    if query.keys is not None:
+        key_ids = sorted(number for number, key in known.items() if query.keys(key))
     statement, width = _stat_statement(query, key_ids)
     rows = fetch_plain(session.connection(), statement)
     if not rows:

@@ -19,11 +19,11 @@ from analytics.control import Signal, period_label
 from analytics.factors import FactorStructure, factor_structure
 from analytics.indices import SatisfactionIndex
 from analytics.intervals import DEFAULT_MIN_N
-from analytics.power_sums import LIGHT_FAMILIES, Layout, PowerSums
-from analytics.rankings import Ranking, index_ranking
+from analytics.power_sums import Layout, PowerSums
+from analytics.rankings import Ranking, index_ranking, ranking_keys
 from analytics.report import ServqualReport, servqual_report
 from analytics.stars import StarRating, star_rating
-from analytics.trends import TrendReport, trend_report
+from analytics.trends import TrendReport, trend_keys, trend_report
 from survey.aggregates import (
     instrument_layout,
     month_of,
@@ -256,7 +256,7 @@ def overview(
     layout = campaign_layout(session, campaign)
     mode = campaign_mode(campaign)
     months = scope_query(replace(scope, since=None, until=period.until), group_by=("period",))
-    months = replace(months, families=LIGHT_FAMILIES)
+    months = replace(months, keys=trend_keys(mode))
     by_month = {month: sums for (month,), sums in read_stat_sums(session, months, layout).items()}
     narrowed = scope_query(replace(scope, since=period.since, until=period.until))
     current = read_stat_sums(session, narrowed, layout).get((), PowerSums())
@@ -305,7 +305,7 @@ def rankings_of(
     together = tuple(c for c in columns if c in ("counter", "staff"))
     shared: dict[str, dict[Any, PowerSums]] = {}
     if len(together) > 1:
-        query = replace(scope_query(narrowed, group_by=together), families=LIGHT_FAMILIES)
+        query = replace(scope_query(narrowed, group_by=together), keys=ranking_keys)
         table = read_stat_table(session, query, layout)
         shared = {column: table.by(column) if table.groups else {} for column in together}
     result = []
@@ -313,7 +313,7 @@ def rankings_of(
         if column in shared:
             rows = shared[column]
         else:
-            query = replace(scope_query(narrowed, group_by=(column,)), families=LIGHT_FAMILIES)
+            query = replace(scope_query(narrowed, group_by=(column,)), keys=ranking_keys)
             rows = {key[0]: sums for key, sums in read_stat_sums(session, query, layout).items()}
         parts = {str(key): sums for key, sums in rows.items()}
         if column == "staff":
@@ -365,7 +365,7 @@ def trend(
     campaign = places.campaign
     layout = campaign_layout(session, campaign)
     narrowed = replace(scope, since=period.since, until=period.until)
-    series = period_sums(session, narrowed, layout, grain=grain)
+    series = period_sums(session, narrowed, layout, grain=grain, mode=campaign_mode(campaign))
     if not series:
         return None
     return trend_report(series, layout, mode=campaign_mode(campaign))

@@ -20,10 +20,10 @@ from sqlmodel import Session, col
 
 from analytics.control import period_label, period_range
 from analytics.intervals import DEFAULT_MIN_N
-from analytics.power_sums import LIGHT_FAMILIES, AnswerMatrix, Layout, PowerSums
+from analytics.power_sums import AnswerMatrix, Layout, PowerSums
 from analytics.rankings import Ranking, index_ranking
 from analytics.report import ServqualReport, servqual_report
-from analytics.trends import trend_report
+from analytics.trends import trend_keys, trend_report
 from survey.aggregates import (
     StatQuery,
     fetch_plain,
@@ -299,7 +299,7 @@ def scope_analysis(
         trend_report_ = trend_report(period_series(by_month, trend), layout, mode=mode)
     elif trend is not None:
         trend_report_ = trend_report(
-            period_sums(session, scope, layout, grain=trend), layout, mode=mode
+            period_sums(session, scope, layout, grain=trend, mode=mode), layout, mode=mode
         )
     return Analysis(
         report=analysed(table.total()).report,
@@ -310,13 +310,13 @@ def scope_analysis(
 
 
 def period_sums(
-    session: Session, scope: Scope, layout: Layout, *, grain: str
+    session: Session, scope: Scope, layout: Layout, *, grain: str, mode: str = "paired"
 ) -> list[tuple[str, PowerSums]]:
     """Power sums per period label in time order, empty periods included (they chart as
     gaps): month and quarter from month rows, day and week from the sites' day rows (a
-    counter or clerk has monthly rows only: ValueError). Counts and means only (the light
-    families): what a trend needs."""
-    query = replace(scope_query(scope, group_by=("period",)), families=LIGHT_FAMILIES)
+    counter or clerk has monthly rows only: ValueError). Only what a trend of a ``mode``
+    campaign reads (:func:`analytics.trends.trend_keys`)."""
+    query = replace(scope_query(scope, group_by=("period",)), keys=trend_keys(mode))
     if grain in ("day", "week"):
         query = replace(query, grain=StatGrain.day)
     rows = read_stat_sums(session, query, layout)

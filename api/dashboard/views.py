@@ -21,7 +21,7 @@ from api import charts, i18n
 from api.dashboard.filters import Filters
 from api.tables import Column, Table
 from survey import dashboard
-from survey.comments import customer_comments
+from survey.comments import MAX_PAGE_SIZE, CustomerComment, customer_comments
 from survey.dashboard import Breakdown, Period, ScopePlaces, add_months
 from survey.errors import N_
 from survey.instruments import InstrumentSpec
@@ -31,6 +31,10 @@ PAGES = ("overview", "items", "importance", "trends", "rankings", "comments", "r
 DEFAULT_MONTHS = {"trends": 12}
 """Months shown when no period is chosen: three, but a year for the trends."""
 TREND_GRAINS = ("week", "month", "quarter")
+PAGE_SIZE = 25
+"""Comments shown per page."""
+MAX_EXPORT_COMMENTS = 10_000
+"""Comments in one download: every one that matches the filters, up to this many."""
 ALPHA_FLOOR = 0.7
 """Below this Cronbach's alpha a dimension's items are said not to hold together
 (Nunnally 1978's usual threshold for group comparisons)."""
@@ -84,6 +88,8 @@ class PageContext:
     today: date
     timezone: tzinfo
     options: dict[str, str] = field(default_factory=dict)
+    export: bool = False
+    """Building a download: lists hold every row that matches, not one page of them."""
 
     def scope_in_period(self) -> Scope:
         return replace(self.scope, since=self.period.since, until=self.period.until)
@@ -636,14 +642,22 @@ def build_comments(ctx: PageContext) -> PageView:
     _ = ctx._
     search = ctx.options.get("q") or None
     low = ctx.options.get("dimension") or None
-    page = customer_comments(
-        ctx.session,
-        ctx.scope_in_period(),
-        search=search,
-        low_dimension=low,
-        before=ctx.options.get("before") or None,
-        timezone=ctx.timezone,
-    )
+    before = ctx.options.get("before") or None
+    comments: list[CustomerComment] = []
+    while True:
+        page = customer_comments(
+            ctx.session,
+            ctx.scope_in_period(),
+            search=search,
+            low_dimension=low,
+            before=before,
+            limit=MAX_PAGE_SIZE if ctx.export else PAGE_SIZE,
+            timezone=ctx.timezone,
+        )
+        comments.extend(page.comments)
+        before = page.next_before
+        if not ctx.export or before is None or len(comments) >= MAX_EXPORT_COMMENTS:
+            break
     rows = [
         {
             "when": comment.submitted_at.astimezone(ctx.timezone).strftime("%Y-%m-%d %H:%M"),
@@ -654,7 +668,7 @@ def build_comments(ctx: PageContext) -> PageView:
             "low": ", ".join(ctx.dimension_name(code) for code in comment.low_dimensions),
             "comment": comment.comment,
         }
-        for comment in page.comments
+        for comment in comments[:MAX_EXPORT_COMMENTS]
     ]
     columns = (
         Column("when", _("When")),
@@ -670,7 +684,7 @@ def build_comments(ctx: PageContext) -> PageView:
     view.extra.update(
         search=search or "",
         dimension=low or "",
-        next_before=page.next_before,
+        next_before=None if ctx.export else page.next_before,
         dimensions=[(code, ctx.dimension_name(code)) for code in ctx.spec.dimension_codes],
     )
     return view

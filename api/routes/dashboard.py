@@ -2,6 +2,7 @@
 charts (CSV, XLSX, SVG, PNG) built from the same view as the page."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -186,7 +187,7 @@ def export_dashboard_item(
     name, _, extension = filename.rpartition(".")
     if page not in PAGES or extension not in EXPORT_TYPES or not name:
         raise NotFound(f"export {page}/{filename}")
-    ctx = page_context(request, account, session, campaign_id, page)
+    ctx = replace(page_context(request, account, session, campaign_id, page), export=True)
     view = build_view(ctx, page)
     body: Any
     if extension in ("csv", "xlsx"):

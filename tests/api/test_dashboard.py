@@ -11,11 +11,20 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.dashboard.views import PAGES
 from survey.dashboard import Period, default_period
-from survey.models import Campaign, CampaignMode, Counter, Role, Site, StaffMember
+from survey.models import (
+    Campaign,
+    CampaignMode,
+    Counter,
+    Role,
+    Site,
+    StaffMember,
+    SurveyResponse,
+)
 from survey.reporting import Scope, scope_report
 from tests.api.test_accounts import add_user, log_in
 from tests.api.test_campaign_report import demo_with_manager
@@ -335,3 +344,21 @@ def test_other_campaign_modes_show_their_own_gap_chart(
     else:
         assert "Expectation" not in heading and "Gap" not in heading
         assert "Perception" in heading
+
+
+def test_comments_download_holds_every_matching_comment_not_one_page(
+    client: TestClient, session: Session, demo: Campaign
+) -> None:
+    """The page shows 25 comments and a link to older ones; the CSV has all of them."""
+    params = {"first_month": "2026-01", "last_month": "2026-12", "lang": "en"}
+    html = client.get(page_url(demo, "comments"), params=params).text
+    assert 'rel="next"' in html
+    export = f"/manager/campaigns/{demo.id}/comments/export/comments.csv"
+    rows = list(csv.DictReader(io.StringIO(client.get(export, params=params).text[1:])))
+    stored = session.exec(
+        select(func.count()).select_from(SurveyResponse).where(SurveyResponse.comment != "")
+    ).one()
+    assert len(rows) == stored > 25
+    waiting = [row for row in rows if "排队" in row["Comment"]]
+    searched = client.get(export, params={**params, "q": "排队"}).text[1:]
+    assert len(list(csv.DictReader(io.StringIO(searched)))) == len(waiting) > 0
