@@ -3,7 +3,8 @@
 The demo manager logs in, opens every page, and each chart must be drawn as SVG with one
 primary mark per datum (``data-marks`` is what the server expects from the chart's rows).
 Then the drill-down to a clerk, a change of language that keeps the filters, and a CSV
-download. Screenshots of every page at 1366x768 and 768x1024 go to tests/browser/screenshots.
+download. Every page passes axe's WCAG 2.1 A/AA checks with its charts drawn. Screenshots of
+every page at 1366x768 and 768x1024 go to tests/browser/screenshots.
 """
 
 import csv
@@ -23,6 +24,7 @@ from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
 from survey.demo import DemoSummary, seed_demo
 from tests.browser.conftest import LiveServer
+from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +96,7 @@ def test_every_page_draws_its_charts(
         expect(page.locator("nav.tabs a[aria-current=page]")).to_have_count(1)
         charts_seen += assert_charts_drawn(page)
         assert page.title()
+        assert violations(page) == [], name
         page.screenshot(
             path=str(screenshots / f"dashboard-{name}-{size['width']}x{size['height']}.png"),
             full_page=True,
