@@ -362,3 +362,18 @@ def test_comments_download_holds_every_matching_comment_not_one_page(
     waiting = [row for row in rows if "排队" in row["Comment"]]
     searched = client.get(export, params={**params, "q": "排队"}).text[1:]
     assert len(list(csv.DictReader(io.StringIO(searched)))) == len(waiting) > 0
+
+
+def test_a_period_without_answers_says_so_on_every_page(
+    client: TestClient, demo: Campaign
+) -> None:
+    """Months before the campaign: every page still answers, with nothing made up."""
+    params = {"first_month": "2020-01", "last_month": "2020-03", "lang": "en"}
+    for page in PAGES:
+        response = client.get(page_url(demo, page), params=params)
+        assert response.status_code == 200, page
+    overview = client.get(page_url(demo, "overview"), params=params).text
+    assert "No answers in this selection." in overview
+    for name in ("gaps.csv", "gaps.svg", "ranking-site.png"):
+        export = f"/manager/campaigns/{demo.id}/overview/export/{name}"
+        assert client.get(export, params=params).status_code == 200, name
