@@ -17,11 +17,12 @@ from sqlmodel import Session, col
 
 from analytics.control import Signal, period_label
 from analytics.factors import FactorStructure, factor_structure
-from analytics.indices import SatisfactionIndex
+from analytics.indices import SatisfactionIndex, satisfaction_index
 from analytics.intervals import DEFAULT_MIN_N
 from analytics.power_sums import Layout, PowerSums
 from analytics.rankings import Ranking, index_ranking, ranking_keys
 from analytics.report import ServqualReport, servqual_report
+from analytics.segment import index_moments
 from analytics.stars import StarRating, star_rating
 from analytics.trends import TrendReport, trend_keys, trend_report
 from survey.aggregates import (
@@ -249,8 +250,8 @@ class Overview:
 def overview(
     session: Session, scope: Scope, places: ScopePlaces, period: Period, *, min_n: int
 ) -> Overview:
-    """Everything on the overview page: the period's sums (every family), the counts and
-    means of each month up to the period's end (for the trend and the period before;
+    """Everything on the overview page: the period's sums (every family), each month's
+    index and charted scores up to the period's end (for the trend and the period before;
     grouped by month in the database) and the units one level down."""
     campaign = places.campaign
     layout = campaign_layout(session, campaign)
@@ -265,8 +266,8 @@ def overview(
     report = servqual_report(current, layout, min_n=min_n, mode=mode)
     previous_index = None
     if earlier:
-        previous = PowerSums.total(earlier)
-        previous_index = servqual_report(previous, layout, min_n=min_n, mode=mode).index
+        previous = index_moments(PowerSums.total(earlier))
+        previous_index = satisfaction_index(previous, scale=layout.scale)
     trend = trend_report(period_series(by_month, "month"), layout, mode=mode) if by_month else None
     alerts: list[Alert] = []
     if trend is not None:

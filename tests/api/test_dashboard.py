@@ -133,6 +133,12 @@ def test_overview_numbers_are_the_reports(
         assert int(row["Respondents"]) == dimension.scores["G"].n
     html = client.get(f"/manager/campaigns/{demo.id}?lang=en").text
     assert f"{report.index.value:.1f}" in html
+    before = period.previous()
+    previous = scope_report(
+        session,
+        Scope(demo.id, (demo.organisation_id,), since=before.since, until=before.until),
+    )
+    assert f"was {previous.index.value:.1f} from {previous.index.n:,} customers" in html
 
 
 def test_drill_down_from_organisation_to_a_clerk_with_stars(
