@@ -19,6 +19,8 @@ from survey.aggregates import next_month
 from survey.dashboard import Period, add_months, default_period
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+FIRST_YEAR, LAST_YEAR = 2000, 2200
+"""Months outside these years are typing slips (and year 9999 has no month after it)."""
 FILTER_KEYS = ("site", "counter", "staff", "first_month", "last_month", "language", "min_n")
 
 
@@ -90,6 +92,8 @@ def _optional_month(request: Request, name: str) -> str | None:
     value = _optional(request, name)
     if value is not None and not MONTH.match(value):
         raise HTTPException(422, f"{name} must be a month written YYYY-MM")
+    if value is not None and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        raise HTTPException(422, f"{name} must be between {FIRST_YEAR} and {LAST_YEAR}")
     return value
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
+from api.dashboard.filters import FIRST_YEAR, LAST_YEAR
 from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
 from api.report_json import analysis_json
 from api.templating import render
@@ -113,6 +114,8 @@ def _month_start(month: str | None) -> date | None:
     if month is None:
         return None
     year, number = (int(part) for part in month.split("-"))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise HTTPException(422, f"months must be between {FIRST_YEAR} and {LAST_YEAR}")
     return date(year, number, 1)
 
 

@@ -62,6 +62,7 @@ def test_report_of_one_site_and_bad_parameters(
     assert client.get(url, params={"min_n": 0}, headers=JSON).status_code == 422
     assert client.get(url, params={"site": "east"}, headers=JSON).status_code == 422
     assert client.get(url, params={"missing": "mean"}, headers=JSON).status_code == 422
+    assert client.get(url, params={"last_month": "9999-12"}, headers=JSON).status_code == 422
 
 
 def test_export_is_a_wide_csv_without_comments_or_hashes(

@@ -203,6 +203,8 @@ def test_a_counter_of_another_site_is_404(
     ("page", "params"),
     [
         ("overview", {"first_month": "2026-13"}),
+        ("overview", {"last_month": "9999-12"}),
+        ("trends", {"first_month": "0001-01"}),
         ("overview", {"site": "east"}),
         ("overview", {"language": "fr"}),
         ("overview", {"min_n": "0"}),
