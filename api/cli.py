@@ -307,6 +307,7 @@ def demo(
     if display is not None:
         typer.echo(f"  counter display (rotating QR):   {base_url}/display/{display.display_token}")
     typer.echo(f"  manager, supervisor, regulator:  {base_url}/login")
+    typer.echo(f"  managers' dashboard:             {base_url}/manager/dashboard")
     typer.echo(f"  accounts: {', '.join(DEMO_USERS)}; password '{DEMO_PASSWORD}' (demo mode only)")
     typer.echo(f"  health:   {base_url}/healthz")
     if no_serve:
