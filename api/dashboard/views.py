@@ -265,9 +265,16 @@ def gap_figure(ctx: PageContext, report: ServqualReport) -> Figure:
 
 
 def control_figure(
-    ctx: PageContext, name: str, title: str, chart: ControlChart, counts: tuple[int, ...]
+    ctx: PageContext,
+    name: str,
+    title: str,
+    chart: ControlChart,
+    counts: tuple[int, ...],
+    *,
+    value_title: str | None = None,
 ) -> Figure:
-    """A control chart with its periods as a table (value, limits and whether it signalled)."""
+    """A control chart with its periods as a table (value, limits and whether it signalled);
+    ``value_title`` names the value axis (default: the satisfaction index)."""
     _ = ctx._
     signalled = {signal.index for signal in chart.signals}
     rules = {signal.index: signal.rule for signal in chart.signals}
@@ -303,6 +310,7 @@ def control_figure(
         centre=number(chart.centre),
         upper=number(chart.upper),
         lower=number(chart.lower),
+        value_title=value_title,
     )
     marks = charts.expected_marks(points)
     table = Table(name, title, columns, rows, muted_rows=frozenset(), marks={})
@@ -612,12 +620,17 @@ def build_trends(ctx: PageContext) -> PageView:
     if trend is None:
         return view
     field_title = {"G": _("gap"), "P": _("perception"), "ADQ": _("adequacy gap")}[trend.field]
+    axis_title = {"G": _("Gap"), "P": _("Perception"), "ADQ": _("Adequacy gap")}[trend.field]
     view.figures.append(
         control_figure(ctx, "index", _("Satisfaction index"), trend.index, trend.n_respondents)
     )
     for code, chart in trend.dimensions.items():
         title = f"{ctx.dimension_name(code)} ({field_title})"
-        view.figures.append(control_figure(ctx, f"dim-{code}", title, chart, trend.n_respondents))
+        view.figures.append(
+            control_figure(
+                ctx, f"dim-{code}", title, chart, trend.n_respondents, value_title=axis_title
+            )
+        )
     return view
 
 

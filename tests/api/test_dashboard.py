@@ -385,3 +385,14 @@ def test_a_period_without_answers_says_so_on_every_page(
     for name in ("gaps.csv", "gaps.svg", "ranking-site.png"):
         export = f"/manager/campaigns/{demo.id}/overview/export/{name}"
         assert client.get(export, params=params).status_code == 200, name
+
+
+def test_dimension_trend_charts_name_their_axis_by_what_they_show(
+    client: TestClient, demo: Campaign
+) -> None:
+    """The index chart's axis is the index; a dimension's chart shows its gap."""
+    html = client.get(page_url(demo, "trends"), params={"lang": "en"}).text
+    specs = {json.dumps(spec) for spec in parse(html).specs}
+    titles = [spec for spec in specs if '"title": "Gap"' in spec]
+    assert len(titles) == 5
+    assert sum('"title": "Satisfaction index"' in spec for spec in specs) == 1
