@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from survey.case_rules import CaseState, Severity
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always timezone-aware UTC in Python, on every database.
@@ -397,3 +399,90 @@ class StatSum(SQLModel, table=True):
     s_a: int = Field(sa_column=Column(BigInteger, nullable=False))
     s_b: int = Field(sa_column=Column(BigInteger, nullable=False))
     s_ab: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class FeedbackKind(StrEnum):
+    praise = "praise"
+    suggestion = "suggestion"
+    criticism = "criticism"
+    complaint = "complaint"
+
+
+class FeedbackSource(StrEnum):
+    """Where feedback came in: the QR poster, a supervisor's portal, the hotline, the
+    counter itself, or forwarded by a regulator."""
+
+    customer = "customer"
+    supervisor = "supervisor"
+    hotline = "hotline"
+    counter = "counter"
+    regulator = "regulator"
+
+
+class Feedback(SQLModel, table=True):
+    """Praise, a suggestion, criticism or a complaint about a place (criticism and
+    complaints open a :class:`Case`). ``contact`` is empty for an anonymous customer."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    kind: FeedbackKind = Field(sa_column=_enum_column(FeedbackKind))
+    source: FeedbackSource = Field(sa_column=_enum_column(FeedbackSource))
+    site_id: int | None = Field(default=None, foreign_key="sites.id", index=True)
+    counter_id: int | None = Field(default=None, foreign_key="counters.id")
+    staff_member_id: int | None = Field(default=None, foreign_key="staff_members.id")
+    text: str = Field(max_length=4000)
+    contact: str = Field(default="", max_length=200)
+    submitted_by_user_id: int | None = Field(default=None, foreign_key="users.id")
+    received_at: datetime = Field(sa_column=_utc_column(index=True))
+    adopted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class Case(SQLModel, table=True):
+    """A complaint or criticism being handled.
+
+    ``owner_user_id`` is the first person who received it (first-ask responsibility): set
+    once, never changed, whoever does the work. ``state`` repeats the last state of the
+    case's append-only :class:`CaseEvent` history, for lists; the history is the record.
+    ``public_token`` is the complainant's unguessable link.
+    """
+
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", unique=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    site_id: int | None = Field(default=None, foreign_key="sites.id", index=True)
+    severity: Severity = Field(sa_column=_enum_column(Severity))
+    state: CaseState = Field(sa_column=_enum_column(CaseState))
+    owner_user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    received_at: datetime = Field(sa_column=_utc_column())
+    deadline_before_pauses: datetime = Field(sa_column=_utc_column())
+    public_token: str = Field(max_length=64, unique=True)
+
+
+class CaseEventKind(StrEnum):
+    opened = "opened"
+    state = "state"
+    paused = "paused"
+    resumed = "resumed"
+    answer = "answer"
+
+
+class CaseEvent(SQLModel, table=True):
+    """One entry of a case's history: who did what, when and why. Append-only: the
+    database refuses to update or delete a row (triggers in the migration)."""
+
+    __tablename__ = "case_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    at: datetime = Field(sa_column=_utc_column())
+    kind: CaseEventKind = Field(sa_column=_enum_column(CaseEventKind))
+    from_state: str = Field(default="", max_length=20)
+    to_state: str = Field(default="", max_length=20)
+    actor_user_id: int | None = Field(default=None, foreign_key="users.id")
+    actor: str = Field(max_length=20)
+    """``user``, ``complainant`` or ``system`` (warnings and escalations)."""
+    text: str = Field(default="", max_length=4000)

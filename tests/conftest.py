@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
 from api.app import create_app
@@ -62,7 +62,12 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+APPEND_ONLY_TABLES = ("case_events",)
+"""Tables whose rows the database refuses to delete (triggers): emptied around them."""
+
 TABLES_CHILD_FIRST = (
+    "cases",
+    "feedback",
     "stat_sums",
     "login_sessions",
     "user_organisations",
@@ -88,8 +93,27 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
     """The migrated database, emptied after each test."""
     yield migrated_engine
     with migrated_engine.begin() as connection:
+        for table in APPEND_ONLY_TABLES:
+            _empty_append_only(connection, table)
         for table in TABLES_CHILD_FIRST:
             connection.execute(text(f"DELETE FROM {table}"))
+
+
+def _empty_append_only(connection: Connection, table: str) -> None:
+    """PostgreSQL's TRUNCATE fires no row triggers; SQLite has none, so its triggers are
+    lifted for the DELETE and put back exactly as the migration made them."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(text(f"TRUNCATE {table}"))
+        return
+    triggers = connection.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": table},
+    ).all()
+    for name, _sql in triggers:
+        connection.execute(text(f"DROP TRIGGER {name}"))
+    connection.execute(text(f"DELETE FROM {table}"))
+    for _name, sql in triggers:
+        connection.execute(text(sql))
 
 
 @pytest.fixture

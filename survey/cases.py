@@ -1,0 +1,235 @@
+"""Feedback and complaint cases: filing, first-ask ownership, state changes and the clock.
+
+Every change to a case is a new :class:`~survey.models.CaseEvent` (the database refuses
+to update or delete one); the case row only repeats the current state for lists. The
+clock is never stored: :func:`case_clock` rebuilds it from the history each time.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from survey.case_rules import (
+    DEFAULT_LIMITS,
+    CaseClock,
+    CaseState,
+    Pause,
+    Severity,
+    next_state,
+)
+from survey.db import begin_write
+from survey.errors import NotFound
+from survey.links import new_token
+from survey.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    Feedback,
+    FeedbackKind,
+    FeedbackSource,
+    Site,
+)
+from survey.worktime import WorkCalendar
+
+OPENS_A_CASE = (FeedbackKind.criticism, FeedbackKind.complaint)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What filing feedback made: the feedback, and the case when it opens one."""
+
+    feedback: Feedback
+    case: Case | None
+
+
+def file_feedback(
+    session: Session,
+    *,
+    organisation_id: int,
+    kind: FeedbackKind,
+    source: FeedbackSource,
+    text: str,
+    now: datetime,
+    calendar: WorkCalendar,
+    site_id: int | None = None,
+    counter_id: int | None = None,
+    staff_member_id: int | None = None,
+    contact: str = "",
+    received_by_user_id: int | None = None,
+    severity: Severity = Severity.general,
+    regulator_deadline: datetime | None = None,
+) -> Filed:
+    """Store feedback; criticism and complaints open a case. Commits.
+
+    The person who receives it (``received_by_user_id``: the supervisor's or clerk's
+    account that filed it) owns the case from the start (first-ask responsibility); a
+    customer's own complaint has no owner until the first person acknowledges it.
+    A regulator's case needs the regulator's deadline. NotFound for a site of another
+    organisation.
+    """
+    if site_id is not None:
+        site = session.get(Site, site_id)
+        if site is None or site.organisation_id != organisation_id:
+            raise NotFound(f"site {site_id}")
+    if (severity == Severity.regulator) != (regulator_deadline is not None):
+        raise ValueError("a regulator's case, and only one, carries the regulator's deadline")
+    begin_write(session)
+    feedback = Feedback(
+        organisation_id=organisation_id,
+        kind=kind,
+        source=source,
+        site_id=site_id,
+        counter_id=counter_id,
+        staff_member_id=staff_member_id,
+        text=text,
+        contact=contact,
+        submitted_by_user_id=received_by_user_id,
+        received_at=now,
+    )
+    session.add(feedback)
+    session.flush()
+    assert feedback.id is not None
+    case = None
+    if kind in OPENS_A_CASE:
+        if regulator_deadline is not None:
+            clock = CaseClock.start(calendar, now, deadline=regulator_deadline)
+        else:
+            clock = CaseClock.start(calendar, now, DEFAULT_LIMITS[severity])
+        case = Case(
+            feedback_id=feedback.id,
+            organisation_id=organisation_id,
+            site_id=site_id,
+            severity=severity,
+            state=CaseState.received,
+            owner_user_id=received_by_user_id,
+            received_at=now,
+            deadline_before_pauses=clock.deadline_before_pauses,
+            public_token=new_token(),
+        )
+        session.add(case)
+        session.flush()
+        assert case.id is not None
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                at=now,
+                kind=CaseEventKind.opened,
+                to_state=CaseState.received.value,
+                actor_user_id=received_by_user_id,
+                actor="user" if received_by_user_id is not None else "complainant",
+            )
+        )
+    session.commit()
+    return Filed(feedback, case)
+
+
+def _case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id}")
+    return case
+
+
+def change_state(
+    session: Session,
+    case_id: int,
+    wanted: CaseState,
+    *,
+    now: datetime,
+    reason: str = "",
+    user_id: int | None = None,
+    actor: str = "user",
+) -> Case:
+    """Move a case to ``wanted`` and record who, when and why. Commits.
+
+    TransitionNotAllowed (the web's 409) when the rules do not allow it. The first person
+    to acknowledge an unowned case becomes its owner; an owner is never replaced.
+    """
+    begin_write(session)
+    case = _case(session, case_id)
+    current = CaseState(case.state)
+    next_state(current, wanted)
+    case.state = wanted
+    if case.owner_user_id is None and user_id is not None and actor == "user":
+        case.owner_user_id = user_id
+    session.add(case)
+    session.add(
+        CaseEvent(
+            case_id=case_id,
+            at=now,
+            kind=CaseEventKind.state,
+            from_state=current.value,
+            to_state=wanted.value,
+            actor_user_id=user_id,
+            actor=actor,
+            text=reason,
+        )
+    )
+    session.commit()
+    return case
+
+
+def pause_clock(
+    session: Session, case_id: int, *, now: datetime, reason: str, user_id: int | None
+) -> None:
+    """Stop the case's clock (waiting for the complainant); the reason is recorded."""
+    _clock_event(session, case_id, CaseEventKind.paused, now=now, reason=reason, user_id=user_id)
+
+
+def resume_clock(
+    session: Session, case_id: int, *, now: datetime, reason: str, user_id: int | None
+) -> None:
+    """Start the case's clock again; the reason is recorded."""
+    _clock_event(session, case_id, CaseEventKind.resumed, now=now, reason=reason, user_id=user_id)
+
+
+def _clock_event(
+    session: Session,
+    case_id: int,
+    kind: CaseEventKind,
+    *,
+    now: datetime,
+    reason: str,
+    user_id: int | None,
+) -> None:
+    begin_write(session)
+    case = _case(session, case_id)
+    # The calendar does not matter here: the clock only checks that pauses follow it.
+    clock = _clock_from(history(session, case_id), case, WorkCalendar())
+    if kind == CaseEventKind.paused:
+        clock.pause(now)
+    else:
+        clock.resume(now)
+    session.add(
+        CaseEvent(
+            case_id=case_id, at=now, kind=kind, actor_user_id=user_id, actor="user", text=reason
+        )
+    )
+    session.commit()
+
+
+def history(session: Session, case_id: int) -> list[CaseEvent]:
+    """The case's events in the order they happened."""
+    return list(
+        session.exec(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(col(CaseEvent.at), col(CaseEvent.id))
+        ).all()
+    )
+
+
+def case_clock(session: Session, case_id: int, calendar: WorkCalendar) -> CaseClock:
+    """The case's clock, rebuilt from its history."""
+    return _clock_from(history(session, case_id), _case(session, case_id), calendar)
+
+
+def _clock_from(events: list[CaseEvent], case: Case, calendar: WorkCalendar) -> CaseClock:
+    pauses: list[Pause] = []
+    for event in events:
+        if event.kind == CaseEventKind.paused:
+            pauses.append(Pause(event.at))
+        elif event.kind == CaseEventKind.resumed and pauses and pauses[-1].end is None:
+            pauses[-1] = Pause(pauses[-1].start, event.at)
+    return CaseClock(calendar, case.received_at, case.deadline_before_pauses, tuple(pauses))

@@ -1,0 +1,184 @@
+"""Complaint cases in the database: first-ask ownership, recorded state changes, the clock
+rebuilt from its history, and a history the database refuses to rewrite."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+from sqlmodel import Session, select
+
+from survey.accounts import create_user
+from survey.case_rules import CaseState, Severity, Stage, TransitionNotAllowed
+from survey.cases import case_clock, change_state, file_feedback, history, pause_clock, resume_clock
+from survey.errors import NotFound
+from survey.models import Case, CaseEventKind, Feedback, FeedbackKind, FeedbackSource, Role
+from survey.worktime import SHANGHAI, WorkCalendar
+from tests.factories import Place, make_place
+
+CALENDAR = WorkCalendar()
+
+
+def at(day: str, clock: str = "09:00") -> datetime:
+    hour, minute = (int(part) for part in clock.split(":"))
+    return datetime.combine(date.fromisoformat(day), time(hour, minute), tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def place(session: Session) -> Place:
+    return make_place(session, now=datetime(2026, 11, 1, tzinfo=UTC))
+
+
+def user(session: Session, place: Place, name: str) -> int:
+    account = create_user(
+        session,
+        username=name,
+        password="s3cret-pass",
+        role=Role.manager,
+        organisation_ids=[place.organisation.id or 0],
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    session.commit()
+    assert account.id is not None
+    return account.id
+
+
+def complaint(session: Session, place: Place, *, received: datetime, by: int | None) -> Case:
+    filed = file_feedback(
+        session,
+        organisation_id=place.organisation.id or 0,
+        kind=FeedbackKind.complaint,
+        source=FeedbackSource.supervisor if by else FeedbackSource.customer,
+        text="等了四十分钟，窗口只开了一个。",
+        now=received,
+        calendar=CALENDAR,
+        site_id=place.site.id,
+        counter_id=place.counter.id,
+        received_by_user_id=by,
+        severity=Severity.complex,
+    )
+    assert filed.case is not None
+    return filed.case
+
+
+def test_praise_opens_no_case_and_a_complaint_does(session: Session, place: Place) -> None:
+    praise = file_feedback(
+        session,
+        organisation_id=place.organisation.id or 0,
+        kind=FeedbackKind.praise,
+        source=FeedbackSource.customer,
+        text="服务很好",
+        now=at("2026-11-23"),
+        calendar=CALENDAR,
+    )
+    assert praise.case is None
+    case = complaint(session, place, received=at("2026-11-23", "10:00"), by=None)
+    assert case.state == CaseState.received
+    assert case.deadline_before_pauses == at("2026-11-30", "17:00")
+    assert len(case.public_token) >= 22
+    events = history(session, case.id or 0)
+    assert [(e.kind, e.to_state, e.actor) for e in events] == [
+        (CaseEventKind.opened, "received", "complainant")
+    ]
+    assert len(session.exec(select(Feedback)).all()) == 2
+
+
+def test_first_ask_owner_stays_whoever_does_the_work(session: Session, place: Place) -> None:
+    """Li acknowledges the customer's complaint and owns it; Wang works on it and answers;
+    Li is still the owner, and every change says who, when and why."""
+    li, wang = user(session, place, "li"), user(session, place, "wang")
+    case = complaint(session, place, received=at("2026-11-23", "10:00"), by=None)
+    assert case.owner_user_id is None
+    case_id = case.id or 0
+    acknowledged = at("2026-11-23", "10:05")
+    change_state(session, case_id, CaseState.acknowledged, now=acknowledged, user_id=li)
+    change_state(
+        session,
+        case_id,
+        CaseState.in_progress,
+        now=at("2026-11-23", "11:00"),
+        user_id=wang,
+        reason="checking the queue records",
+    )
+    done = change_state(
+        session, case_id, CaseState.answered, now=at("2026-11-24", "15:00"), user_id=wang
+    )
+    assert done.owner_user_id == li
+    steps = [(e.from_state, e.to_state, e.actor_user_id, e.text) for e in history(session, case_id)]
+    assert steps[1:] == [
+        ("received", "acknowledged", li, ""),
+        ("acknowledged", "in_progress", wang, "checking the queue records"),
+        ("in_progress", "answered", wang, ""),
+    ]
+
+
+def test_a_supervisors_complaint_is_owned_by_who_received_it(
+    session: Session, place: Place
+) -> None:
+    zhou = user(session, place, "zhou")
+    case = complaint(session, place, received=at("2026-11-23", "10:00"), by=zhou)
+    assert case.owner_user_id == zhou
+
+
+def test_a_change_not_allowed_is_refused_and_changes_nothing(
+    session: Session, place: Place
+) -> None:
+    case = complaint(session, place, received=at("2026-11-23", "10:00"), by=None)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        change_state(session, case.id or 0, CaseState.closed, now=at("2026-11-23", "11:00"))
+    assert CaseState.acknowledged in refused.value.allowed
+    session.rollback()
+    assert session.get(Case, case.id).state == CaseState.received  # type: ignore[union-attr]
+    assert len(history(session, case.id or 0)) == 1
+    with pytest.raises(NotFound):
+        change_state(session, 999_999, CaseState.acknowledged, now=at("2026-11-23"))
+
+
+def test_the_clock_is_rebuilt_from_the_pauses_in_the_history(
+    session: Session, place: Place
+) -> None:
+    """Complex case received Mon 23 Nov 10:00, due Mon 30 Nov 17:00; paused Tue 09:00 to
+    Wed 09:00 (7 working hours) while waiting for the complainant: due Tue 1 Dec 17:00."""
+    case = complaint(session, place, received=at("2026-11-23", "10:00"), by=None)
+    case_id = case.id or 0
+    pause_clock(session, case_id, now=at("2026-11-24"), reason="waiting for the bill", user_id=None)
+    assert case_clock(session, case_id, CALENDAR).deadline(at("2026-11-24", "15:00")) is None
+    with pytest.raises(ValueError, match="already paused"):
+        pause_clock(session, case_id, now=at("2026-11-24", "10:00"), reason="", user_id=None)
+    session.rollback()
+    resume_clock(session, case_id, now=at("2026-11-25"), reason="bill received", user_id=None)
+    clock = case_clock(session, case_id, CALENDAR)
+    assert clock.deadline(at("2026-11-25", "12:00")) == at("2026-12-01", "17:00")
+    assert clock.stage(at("2026-12-01", "17:00")) == Stage.overdue
+    kinds = [event.kind for event in history(session, case_id)]
+    assert kinds == [CaseEventKind.opened, CaseEventKind.paused, CaseEventKind.resumed]
+
+
+def test_the_database_refuses_to_rewrite_or_delete_history(
+    session: Session, place: Place
+) -> None:
+    case = complaint(session, place, received=at("2026-11-23", "10:00"), by=None)
+    for statement in (
+        "UPDATE case_events SET text = 'nothing happened'",
+        "DELETE FROM case_events",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"):
+            session.execute(text(statement))
+        session.rollback()
+    assert len(history(session, case.id or 0)) == 1
+
+
+def test_a_site_of_another_organisation_is_not_found(session: Session, place: Place) -> None:
+    other = make_place(session, now=datetime(2026, 11, 1, tzinfo=UTC), slug="org-b")
+    with pytest.raises(NotFound):
+        file_feedback(
+            session,
+            organisation_id=place.organisation.id or 0,
+            kind=FeedbackKind.complaint,
+            source=FeedbackSource.customer,
+            text="x",
+            now=at("2026-11-23"),
+            calendar=CALENDAR,
+            site_id=other.site.id,
+        )
+    assert session.exec(select(Case)).all() == []
