@@ -16,6 +16,7 @@ from survey.case_rules import (
     CaseState,
     Pause,
     Severity,
+    Stage,
     next_state,
 )
 from survey.db import begin_write
@@ -233,3 +234,72 @@ def _clock_from(events: list[CaseEvent], case: Case, calendar: WorkCalendar) -> 
         elif event.kind == CaseEventKind.resumed and pauses and pauses[-1].end is None:
             pauses[-1] = Pause(pauses[-1].start, event.at)
     return CaseClock(calendar, case.received_at, case.deadline_before_pauses, tuple(pauses))
+
+
+OPEN_STATES = (
+    CaseState.received,
+    CaseState.acknowledged,
+    CaseState.in_progress,
+    CaseState.reopened,
+    CaseState.escalated,
+)
+"""States whose clock runs: the limit is to answer, so an answered case's clock stops."""
+STAGE_ORDER = (Stage.half_used, Stage.nearly_due, Stage.overdue, Stage.overdue_twice)
+ESCALATIONS = (Stage.overdue, Stage.overdue_twice)
+"""Overdue goes to the site manager, overdue by a second limit to the organisation."""
+
+
+def sweep_cases(
+    session: Session, *, now: datetime, calendar: WorkCalendar, organisation_id: int | None = None
+) -> list[CaseEvent]:
+    """Record every warning and escalation the open cases' clocks have reached by ``now``
+    and not yet recorded; an overdue case becomes ``escalated``. Commits.
+
+    Idempotent: a second sweep at the same moment records nothing. A stage passed between
+    two sweeps is still recorded (at the sweep's time), so the history shows every step.
+    """
+    begin_write(session)
+    query = select(Case).where(col(Case.state).in_([state.value for state in OPEN_STATES]))
+    if organisation_id is not None:
+        query = query.where(Case.organisation_id == organisation_id)
+    recorded: list[CaseEvent] = []
+    for case in session.exec(query).all():
+        assert case.id is not None
+        events = history(session, case.id)
+        marked = (CaseEventKind.warning, CaseEventKind.escalation)
+        done = {event.text for event in events if event.kind in marked}
+        stage = _clock_from(events, case, calendar).stage(now)
+        if stage == Stage.on_time:
+            continue
+        for reached in STAGE_ORDER[: STAGE_ORDER.index(stage) + 1]:
+            if reached.value in done:
+                continue
+            kind = CaseEventKind.escalation if reached in ESCALATIONS else CaseEventKind.warning
+            event = CaseEvent(
+                case_id=case.id, at=now, kind=kind, actor="system", text=reached.value
+            )
+            recorded.append(event)
+            session.add(event)
+            if reached == Stage.overdue and case.state != CaseState.escalated:
+                recorded.append(_escalate(session, case, now))
+    session.commit()
+    return recorded
+
+
+def _escalate(session: Session, case: Case, now: datetime) -> CaseEvent:
+    assert case.id is not None
+    current = CaseState(case.state)
+    next_state(current, CaseState.escalated)
+    case.state = CaseState.escalated
+    session.add(case)
+    event = CaseEvent(
+        case_id=case.id,
+        at=now,
+        kind=CaseEventKind.state,
+        from_state=current.value,
+        to_state=CaseState.escalated.value,
+        actor="system",
+        text="time limit passed",
+    )
+    session.add(event)
+    return event

@@ -468,6 +468,10 @@ class CaseEventKind(StrEnum):
     paused = "paused"
     resumed = "resumed"
     answer = "answer"
+    warning = "warning"
+    """50 % or 80 % of the time limit used (``text`` names the stage)."""
+    escalation = "escalation"
+    """The limit passed (to the site manager) or a second limit (to the organisation)."""
 
 
 class CaseEvent(SQLModel, table=True):

@@ -10,7 +10,15 @@ from sqlmodel import Session, select
 
 from survey.accounts import create_user
 from survey.case_rules import CaseState, Severity, Stage, TransitionNotAllowed
-from survey.cases import case_clock, change_state, file_feedback, history, pause_clock, resume_clock
+from survey.cases import (
+    case_clock,
+    change_state,
+    file_feedback,
+    history,
+    pause_clock,
+    resume_clock,
+    sweep_cases,
+)
 from survey.errors import NotFound
 from survey.models import Case, CaseEventKind, Feedback, FeedbackKind, FeedbackSource, Role
 from survey.worktime import SHANGHAI, WorkCalendar
@@ -182,3 +190,47 @@ def test_a_site_of_another_organisation_is_not_found(session: Session, place: Pl
             site_id=other.site.id,
         )
     assert session.exec(select(Case)).all() == []
+
+
+def test_the_sweep_warns_then_escalates_once_each(session: Session, place: Place) -> None:
+    """A simple case (one working hour) received Tue 24 Nov 09:00: at 09:35 half the hour
+    is used (warning); a second sweep adds nothing; at 10:00 the 80 % warning and the
+    escalation to the site manager (the case becomes escalated); at 11:00 the second limit
+    has passed too (escalation to the organisation). An answered case is left alone."""
+    filed = file_feedback(
+        session,
+        organisation_id=place.organisation.id or 0,
+        kind=FeedbackKind.complaint,
+        source=FeedbackSource.counter,
+        text="柜台人员态度差",
+        now=at("2026-11-24", "09:00"),
+        calendar=CALENDAR,
+        site_id=place.site.id,
+        severity=Severity.simple,
+    )
+    answered = complaint(session, place, received=at("2026-11-24", "09:00"), by=None)
+    for state in (CaseState.acknowledged, CaseState.answered):
+        change_state(session, answered.id or 0, state, now=at("2026-11-24", "09:10"))
+    assert filed.case is not None
+    case_id = filed.case.id or 0
+
+    def sweep(clock: str) -> list[tuple[str, str]]:
+        events = sweep_cases(session, now=at("2026-11-24", clock), calendar=CALENDAR)
+        return [(event.kind.value, event.text or event.to_state) for event in events]
+
+    assert sweep("09:29") == []
+    assert sweep("09:35") == [("warning", "half_used")]
+    assert sweep("09:36") == []
+    assert sweep("10:00") == [
+        ("warning", "nearly_due"),
+        ("escalation", "overdue"),
+        ("state", "time limit passed"),
+    ]
+    assert session.get(Case, case_id).state == CaseState.escalated  # type: ignore[union-attr]
+    assert sweep("11:00") == [("escalation", "overdue_twice")]
+    assert sweep("15:00") == []
+    assert [e.kind for e in history(session, answered.id or 0)] == [
+        CaseEventKind.opened,
+        CaseEventKind.state,
+        CaseEventKind.state,
+    ]
