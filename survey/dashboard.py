@@ -88,15 +88,9 @@ class Period:
             month = next_month(month)
         return starts
 
-    def labels(self, grain: str = "month") -> set[str]:
-        """The labels of the ``grain`` periods that overlap this one."""
-        if grain in ("month", "quarter"):
-            return {period_label(month, grain) for month in self.month_starts()}
-        labels, day = set(), self.since
-        while day < self.until:
-            labels.add(period_label(day, grain))
-            day = date.fromordinal(day.toordinal() + 1)
-        return labels
+    def month_labels(self) -> set[str]:
+        """The labels of its months (``2026-09``), as the monthly trend names them."""
+        return {period_label(month, "month") for month in self.month_starts()}
 
 
 def add_months(month: date, count: int) -> date:
@@ -271,7 +265,7 @@ def overview(
     trend = trend_report(period_series(by_month, "month"), layout, mode=mode) if by_month else None
     alerts: list[Alert] = []
     if trend is not None:
-        inside = period.labels("month")
+        inside = period.month_labels()
         series = [("index", trend.index), *trend.dimensions.items()]
         alerts = [
             Alert(name, signal)
@@ -447,10 +441,3 @@ def weakest_dimension(report: ServqualReport) -> tuple[str, float] | None:
         if field in dimension.scores and np.isfinite(dimension.scores[field].mean)
     ]
     return min(values, key=lambda pair: pair[1]) if values else None
-
-
-def json_ready(value: Any) -> Any:
-    """NaN and infinities as None, for JSON and for chart data."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value

@@ -88,13 +88,18 @@ def _optional_id(request: Request, name: str) -> int | None:
     return int(value)
 
 
-def _optional_month(request: Request, name: str) -> str | None:
-    value = _optional(request, name)
+def checked_month(name: str, value: str | None) -> str | None:
+    """``value`` if it is a month ``YYYY-MM`` between FIRST_YEAR and LAST_YEAR; else a 422
+    naming ``name``."""
     if value is not None and not MONTH.match(value):
         raise HTTPException(422, f"{name} must be a month written YYYY-MM")
     if value is not None and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
         raise HTTPException(422, f"{name} must be between {FIRST_YEAR} and {LAST_YEAR}")
     return value
+
+
+def _optional_month(request: Request, name: str) -> str | None:
+    return checked_month(name, _optional(request, name))
 
 
 def read_filters(request: Request, campaign_id: int) -> Filters:

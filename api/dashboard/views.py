@@ -19,6 +19,7 @@ from analytics.rankings import Ranking
 from analytics.report import ServqualReport
 from api import charts, i18n
 from api.dashboard.filters import Filters
+from api.report_json import number
 from api.tables import Column, Table
 from survey import dashboard
 from survey.comments import MAX_PAGE_SIZE, CustomerComment, customer_comments
@@ -171,10 +172,6 @@ class PageContext:
             bottom=_("bottom 3"),
             ranked=_("Ranked"),
         )
-
-
-def number(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else float(value)
 
 
 def _top_bottom(ranking: Ranking) -> dict[str, str]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
-from api.dashboard.filters import FIRST_YEAR, LAST_YEAR
+from api.dashboard.filters import checked_month, month_value
 from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
 from api.report_json import analysis_json
 from api.templating import render
@@ -111,12 +111,7 @@ def show_campaign_report(
 
 def _month_start(month: str | None) -> date | None:
     """``2026-03`` → 1 March 2026."""
-    if month is None:
-        return None
-    year, number = (int(part) for part in month.split("-"))
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise HTTPException(422, f"months must be between {FIRST_YEAR} and {LAST_YEAR}")
-    return date(year, number, 1)
+    return month_value(checked_month("month", month))
 
 
 def _month_after(month: str | None) -> date | None:
