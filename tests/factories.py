@@ -1,7 +1,7 @@
 """Small typed builders for tests: places, campaigns and links with sensible defaults."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
@@ -15,6 +15,13 @@ from survey.places import (
     create_site,
     create_staff_member,
 )
+from survey.worktime import SHANGHAI
+
+
+def at(day: str, clock: str = "09:00") -> datetime:
+    """A moment in Shanghai local time: ``at("2026-10-09", "16:00")``."""
+    hour, minute = (int(part) for part in clock.split(":"))
+    return datetime.combine(date.fromisoformat(day), time(hour, minute), tzinfo=SHANGHAI)
 
 
 class FixedClock:

@@ -2,7 +2,7 @@
 checked against hand-counted working time (09:00–12:00, 13:00–17:00 on the 2026 Chinese
 calendar; see tests/survey/test_worktime.py)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -17,14 +17,10 @@ from survey.case_rules import (
     TransitionNotAllowed,
     next_state,
 )
-from survey.worktime import SHANGHAI, WorkCalendar
+from survey.worktime import WorkCalendar
+from tests.factories import at
 
 CALENDAR = WorkCalendar()
-
-
-def at(day: str, clock: str = "09:00") -> datetime:
-    hour, minute = (int(part) for part in clock.split(":"))
-    return datetime.combine(date.fromisoformat(day), time(hour, minute), tzinfo=SHANGHAI)
 
 
 def clock_for(severity: Severity, received: datetime) -> CaseClock:

@@ -1,7 +1,7 @@
 """Complaint cases in the database: first-ask ownership, recorded state changes, the clock
 rebuilt from its history, and a history the database refuses to rewrite."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -21,15 +21,10 @@ from survey.cases import (
 )
 from survey.errors import NotFound
 from survey.models import Case, CaseEventKind, Feedback, FeedbackKind, FeedbackSource, Role
-from survey.worktime import SHANGHAI, WorkCalendar
-from tests.factories import Place, make_place
+from survey.worktime import WorkCalendar
+from tests.factories import Place, at, make_place
 
 CALENDAR = WorkCalendar()
-
-
-def at(day: str, clock: str = "09:00") -> datetime:
-    hour, minute = (int(part) for part in clock.split(":"))
-    return datetime.combine(date.fromisoformat(day), time(hour, minute), tzinfo=SHANGHAI)
 
 
 @pytest.fixture

@@ -14,14 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey.worktime import SHANGHAI, WorkCalendar
+from tests.factories import at
 
 CALENDAR = WorkCalendar()
 DAY = timedelta(hours=7)  # 09:00–12:00 (3 h) + 13:00–17:00 (4 h)
-
-
-def at(day: str, clock: str = "09:00") -> datetime:
-    hour, minute = (int(part) for part in clock.split(":"))
-    return datetime.combine(date.fromisoformat(day), time(hour, minute), tzinfo=SHANGHAI)
 
 
 def test_a_working_day_has_seven_hours() -> None:
