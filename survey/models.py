@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -419,9 +420,28 @@ class FeedbackSource(StrEnum):
     regulator = "regulator"
 
 
+class FeedbackCategory(StrEnum):
+    """What feedback is about, for the counts per category the regulator asks for."""
+
+    attitude = "attitude"
+    efficiency = "efficiency"
+    """Waiting and speed."""
+    accuracy = "accuracy"
+    """Business handled wrongly or incompletely."""
+    fees = "fees"
+    environment = "environment"
+    """The hall, its facilities and signs."""
+    other = "other"
+
+
 class Feedback(SQLModel, table=True):
     """Praise, a suggestion, criticism or a complaint about a place (criticism and
-    complaints open a :class:`Case`). ``contact`` is empty for an anonymous customer."""
+    complaints open a :class:`Case`). ``contact`` is empty for an anonymous customer.
+
+    ``submission_key`` makes a double-tapped submit store one row. ``redacted_at`` is set
+    when the retention after the case closed has passed and the text, contact and photos
+    were removed (:func:`survey.cases.purge_expired_evidence`).
+    """
 
     __tablename__ = "feedback"
 
@@ -429,6 +449,10 @@ class Feedback(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisations.id", index=True)
     kind: FeedbackKind = Field(sa_column=_enum_column(FeedbackKind))
     source: FeedbackSource = Field(sa_column=_enum_column(FeedbackSource))
+    category: FeedbackCategory = Field(
+        default=FeedbackCategory.other, sa_column=_enum_column(FeedbackCategory)
+    )
+    submission_key: str | None = Field(default=None, max_length=64, unique=True)
     site_id: int | None = Field(default=None, foreign_key="sites.id", index=True)
     counter_id: int | None = Field(default=None, foreign_key="counters.id")
     staff_member_id: int | None = Field(default=None, foreign_key="staff_members.id")
@@ -437,6 +461,7 @@ class Feedback(SQLModel, table=True):
     submitted_by_user_id: int | None = Field(default=None, foreign_key="users.id")
     received_at: datetime = Field(sa_column=_utc_column(index=True))
     adopted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    redacted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class Case(SQLModel, table=True):
@@ -460,6 +485,9 @@ class Case(SQLModel, table=True):
     received_at: datetime = Field(sa_column=_utc_column())
     deadline_before_pauses: datetime = Field(sa_column=_utc_column())
     public_token: str = Field(max_length=64, unique=True)
+    closed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    """When the case was last closed (empty while open): the evidence retention counts
+    from here."""
 
 
 class CaseEventKind(StrEnum):
@@ -490,3 +518,164 @@ class CaseEvent(SQLModel, table=True):
     actor: str = Field(max_length=20)
     """``user``, ``complainant`` or ``system`` (warnings and escalations)."""
     text: str = Field(default="", max_length=4000)
+
+
+class SupervisorCredential(SQLModel, table=True):
+    """The numbered credential (监督员证) of a supervisor's account, valid between two days.
+
+    The organisations the supervisor may supervise are the account's organisations
+    (:class:`UserOrganisation`). ``member_site_id`` is the unit the supervisor belongs to,
+    if any (a clerk appointed as an internal supervisor): they may not inspect it.
+    """
+
+    __tablename__ = "supervisor_credentials"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    number: str = Field(max_length=40, unique=True)
+    valid_from: date
+    valid_until: date
+    member_site_id: int | None = Field(default=None, foreign_key="sites.id")
+
+
+class CaseSettings(SQLModel, table=True):
+    """An organisation's own time limits, working hours and evidence retention; an
+    organisation without a row uses the defaults below.
+
+    ``general_days`` 0 means the same working day. ``working_hours`` is written like
+    ``09:00-12:00,13:00-17:00``.
+    """
+
+    __tablename__ = "case_settings"
+
+    organisation_id: int = Field(foreign_key="organisations.id", primary_key=True)
+    simple_hours: int = Field(default=1)
+    general_days: int = Field(default=0)
+    complex_days: int = Field(default=5)
+    working_hours: str = Field(default="09:00-12:00,13:00-17:00", max_length=100)
+    retention_days: int = Field(default=150)
+    """How long a closed case's complaint and evidence are kept (five months by default,
+    as operators keep billing records while a dispute is open)."""
+
+
+class CalendarOverride(SQLModel, table=True):
+    """A local decision on one day: a day off (a typhoon, a provincial holiday) or an extra
+    working day; it wins over the national calendar."""
+
+    __tablename__ = "calendar_overrides"
+
+    organisation_id: int = Field(foreign_key="organisations.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    working: bool
+    note: str = Field(default="", max_length=200)
+
+
+class ChecklistSection(StrEnum):
+    """The five parts of a service window's rules that inspections check."""
+
+    language = "language"
+    """The standard polite words, greeting on the phone, Mandarin, no forbidden phrases."""
+    attitude = "attitude"
+    appearance = "appearance"
+    """Uniform, tie, badge with the job number."""
+    discipline = "discipline"
+    """On post, no private activity, confidentiality, opening hours kept."""
+    quality = "quality"
+    """Accurate, fast, safe, convenient."""
+
+
+class Checklist(SQLModel, table=True):
+    """One version of an inspection checklist. Editing makes a new version
+    (``version + 1``, ``parent_id``); an inspection keeps the version it used.
+    ``organisation_id`` is empty for the built-in checklist."""
+
+    __tablename__ = "checklists"
+    __table_args__ = (UniqueConstraint("organisation_id", "key", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
+    key: str = Field(max_length=80)
+    version: int = Field(default=1)
+    parent_id: int | None = Field(default=None, foreign_key="checklists.id")
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class ChecklistItem(SQLModel, table=True):
+    """One thing an inspector checks; ``texts`` maps a locale to its wording."""
+
+    __tablename__ = "checklist_items"
+    __table_args__ = (UniqueConstraint("checklist_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    checklist_id: int = Field(foreign_key="checklists.id", index=True)
+    section: ChecklistSection = Field(sa_column=_enum_column(ChecklistSection))
+    code: str = Field(max_length=20)
+    position: int
+    texts: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class InspectionKind(StrEnum):
+    self_check = "self_check"
+    """By the hall itself."""
+    mutual_check = "mutual_check"
+    """By another hall of the organisation."""
+    secret_check = "secret_check"
+    """By a supervisor posing as a customer."""
+
+
+class Inspection(SQLModel, table=True):
+    """One inspection of a place against one checklist version.
+
+    ``inspecting_site_id`` is the hall that inspects in a mutual check.
+    ``submission_key`` makes a double-tapped submit store one inspection.
+    """
+
+    __tablename__ = "inspections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    checklist_id: int = Field(foreign_key="checklists.id")
+    kind: InspectionKind = Field(sa_column=_enum_column(InspectionKind))
+    site_id: int = Field(foreign_key="sites.id", index=True)
+    counter_id: int | None = Field(default=None, foreign_key="counters.id")
+    staff_member_id: int | None = Field(default=None, foreign_key="staff_members.id", index=True)
+    inspecting_site_id: int | None = Field(default=None, foreign_key="sites.id")
+    inspected_at: datetime = Field(sa_column=_utc_column(index=True))
+    filed_at: datetime = Field(sa_column=_utc_column())
+    filed_by_user_id: int = Field(foreign_key="users.id", index=True)
+    note: str = Field(default="", max_length=2000)
+    submission_key: str = Field(max_length=64, unique=True)
+
+
+class CheckOutcome(StrEnum):
+    passed = "pass"
+    failed = "fail"
+    not_applicable = "na"
+
+
+class InspectionResult(SQLModel, table=True):
+    """The outcome of one checklist item in one inspection, with the inspector's note."""
+
+    __tablename__ = "inspection_results"
+
+    inspection_id: int = Field(foreign_key="inspections.id", primary_key=True)
+    item_id: int = Field(foreign_key="checklist_items.id", primary_key=True)
+    outcome: CheckOutcome = Field(sa_column=_enum_column(CheckOutcome))
+    note: str = Field(default="", max_length=1000)
+
+
+class EvidencePhoto(SQLModel, table=True):
+    """A photo attached to an inspection or to feedback, re-encoded without metadata
+    (no EXIF, so no location) and stored under the data directory as ``path``."""
+
+    __tablename__ = "evidence_photos"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int | None = Field(default=None, foreign_key="inspections.id", index=True)
+    feedback_id: int | None = Field(default=None, foreign_key="feedback.id", index=True)
+    path: str = Field(max_length=300)
+    content_type: str = Field(max_length=40)
+    width: int
+    height: int
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    stored_at: datetime = Field(sa_column=_utc_column())

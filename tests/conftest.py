@@ -66,6 +66,14 @@ APPEND_ONLY_TABLES = ("case_events",)
 """Tables whose rows the database refuses to delete (triggers): emptied around them."""
 
 TABLES_CHILD_FIRST = (
+    "inspection_results",
+    "evidence_photos",
+    "inspections",
+    "checklist_items",
+    "checklists",
+    "supervisor_credentials",
+    "case_settings",
+    "calendar_overrides",
     "cases",
     "feedback",
     "stat_sums",
