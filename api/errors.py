@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from api.forms import CsrfFailed, RequestTooLarge, UnsupportedForm
 from api.templating import render, translate
 from survey import errors as domain
+from survey.case_rules import TransitionNotAllowed
 from survey.errors import N_
 
 
@@ -72,6 +73,48 @@ _KINDS: list[tuple[type[Exception], ErrorKind]] = [
             N_(
                 "Thank you: you answered at this counter a few minutes ago, "
                 "so we counted that answer."
+            ),
+        ),
+    ),
+    (
+        domain.CaseLinkNotFound,
+        ErrorKind(
+            404,
+            "case_not_found",
+            N_("This case link is not valid"),
+            N_(
+                "We could not find a case behind this link. Check that the whole link was "
+                "copied, or call the service hotline."
+            ),
+        ),
+    ),
+    (
+        TransitionNotAllowed,
+        ErrorKind(
+            409,
+            "transition_not_allowed",
+            N_("Not possible in this state"),
+            N_("The case has moved on since this page was opened. Reload it to see its state."),
+        ),
+    ),
+    (
+        domain.CaseActionNotAllowed,
+        ErrorKind(
+            409,
+            "case_action_not_allowed",
+            N_("Not possible in this state"),
+            N_("This cannot be done to the case as it stands now. Reload it to see its state."),
+        ),
+    ),
+    (
+        domain.CredentialNotValid,
+        ErrorKind(
+            403,
+            "credential_not_valid",
+            N_("Your credential is not valid"),
+            N_(
+                "Your supervisor credential has expired or is not valid yet. Ask the "
+                "organisation that appointed you to renew it."
             ),
         ),
     ),
@@ -193,9 +236,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_known_error(request: Request, error: Exception) -> Response:
         kind = kind_of(error)
         assert kind is not None
-        detail = None
+        detail: dict[str, Any] | None = None
         if isinstance(error, domain.InvalidAnswer):
             detail = {key: value.render() for key, value in error.errors.items()}
+        elif isinstance(error, TransitionNotAllowed):
+            detail = {
+                "state": error.current.value,
+                "wanted": error.wanted.value,
+                "allowed": [state.value for state in error.allowed],
+            }
         return error_response(request, kind, detail=detail)
 
     for error_type, _kind in _KINDS:

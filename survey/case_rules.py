@@ -210,7 +210,12 @@ class CaseState(StrEnum):
 
 
 TRANSITIONS: dict[CaseState, tuple[CaseState, ...]] = {
-    CaseState.received: (CaseState.acknowledged, CaseState.in_progress, CaseState.escalated),
+    CaseState.received: (
+        CaseState.acknowledged,
+        CaseState.in_progress,
+        CaseState.answered,
+        CaseState.escalated,
+    ),
     CaseState.acknowledged: (CaseState.in_progress, CaseState.answered, CaseState.escalated),
     CaseState.in_progress: (CaseState.answered, CaseState.escalated),
     CaseState.escalated: (CaseState.in_progress, CaseState.answered),
@@ -218,7 +223,8 @@ TRANSITIONS: dict[CaseState, tuple[CaseState, ...]] = {
     CaseState.reopened: (CaseState.in_progress, CaseState.answered, CaseState.escalated),
     CaseState.closed: (CaseState.reopened,),
 }
-"""Which states each state may move to. A closed case may be reopened by the complainant;
+"""Which states each state may move to. A simple case may be answered at once, straight
+from ``received``. A closed case may be reopened by the complainant;
 nothing moves a case back to ``received``."""
 
 

@@ -19,14 +19,16 @@ from survey.case_rules import (
     Stage,
     next_state,
 )
+from survey.case_settings import calendar_for, limits_for
 from survey.db import begin_write
-from survey.errors import NotFound
+from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound
 from survey.links import new_token
 from survey.models import (
     Case,
     CaseEvent,
     CaseEventKind,
     Feedback,
+    FeedbackCategory,
     FeedbackKind,
     FeedbackSource,
     Site,
@@ -52,7 +54,9 @@ def file_feedback(
     source: FeedbackSource,
     text: str,
     now: datetime,
-    calendar: WorkCalendar,
+    calendar: WorkCalendar | None = None,
+    category: FeedbackCategory = FeedbackCategory.other,
+    submission_key: str | None = None,
     site_id: int | None = None,
     counter_id: int | None = None,
     staff_member_id: int | None = None,
@@ -67,8 +71,20 @@ def file_feedback(
     account that filed it) owns the case from the start (first-ask responsibility); a
     customer's own complaint has no owner until the first person acknowledges it.
     A regulator's case needs the regulator's deadline. NotFound for a site of another
-    organisation.
+    organisation. The clock uses the organisation's calendar and time limits unless a
+    ``calendar`` is given.
+
+    A ``submission_key`` seen before returns what it filed then (a double-tapped submit
+    files once).
     """
+    if submission_key is not None:
+        earlier = session.exec(
+            select(Feedback).where(Feedback.submission_key == submission_key)
+        ).first()
+        if earlier is not None:
+            return Filed(
+                earlier, session.exec(select(Case).where(Case.feedback_id == earlier.id)).first()
+            )
     if site_id is not None:
         site = session.get(Site, site_id)
         if site is None or site.organisation_id != organisation_id:
@@ -80,6 +96,8 @@ def file_feedback(
         organisation_id=organisation_id,
         kind=kind,
         source=source,
+        category=category,
+        submission_key=submission_key,
         site_id=site_id,
         counter_id=counter_id,
         staff_member_id=staff_member_id,
@@ -93,10 +111,13 @@ def file_feedback(
     assert feedback.id is not None
     case = None
     if kind in OPENS_A_CASE:
+        if calendar is None:
+            calendar = calendar_for(session, organisation_id)
         if regulator_deadline is not None:
             clock = CaseClock.start(calendar, now, deadline=regulator_deadline)
         else:
-            clock = CaseClock.start(calendar, now, DEFAULT_LIMITS[severity])
+            limit = limits_for(session, organisation_id).get(severity, DEFAULT_LIMITS[severity])
+            clock = CaseClock.start(calendar, now, limit)
         case = Case(
             feedback_id=feedback.id,
             organisation_id=organisation_id,
@@ -149,15 +170,35 @@ def change_state(
     """
     begin_write(session)
     case = _case(session, case_id)
+    _move(session, case, wanted, now=now, reason=reason, user_id=user_id, actor=actor)
+    session.commit()
+    return case
+
+
+def _move(
+    session: Session,
+    case: Case,
+    wanted: CaseState,
+    *,
+    now: datetime,
+    reason: str,
+    user_id: int | None,
+    actor: str,
+) -> None:
+    assert case.id is not None
     current = CaseState(case.state)
     next_state(current, wanted)
     case.state = wanted
     if case.owner_user_id is None and user_id is not None and actor == "user":
         case.owner_user_id = user_id
+    if wanted == CaseState.closed:
+        case.closed_at = now
+    elif wanted == CaseState.reopened:
+        case.closed_at = None
     session.add(case)
     session.add(
         CaseEvent(
-            case_id=case_id,
+            case_id=case.id,
             at=now,
             kind=CaseEventKind.state,
             from_state=current.value,
@@ -167,8 +208,76 @@ def change_state(
             text=reason,
         )
     )
+
+
+def answer_case(session: Session, case_id: int, *, text: str, now: datetime, user_id: int) -> Case:
+    """Record the answer to the complainant and mark the case answered (the clock stops).
+    Commits. TransitionNotAllowed from a state that cannot be answered; an empty answer
+    is CaseActionNotAllowed."""
+    if not text.strip():
+        raise CaseActionNotAllowed("an answer needs text")
+    begin_write(session)
+    case = _case(session, case_id)
+    _move(session, case, CaseState.answered, now=now, reason="", user_id=user_id, actor="user")
+    session.add(
+        CaseEvent(
+            case_id=case_id,
+            at=now,
+            kind=CaseEventKind.answer,
+            actor_user_id=user_id,
+            actor="user",
+            text=text.strip(),
+        )
+    )
     session.commit()
     return case
+
+
+def case_by_token(session: Session, token: str) -> Case:
+    """The case behind a complainant's link, or CaseLinkNotFound."""
+    case = (
+        session.exec(select(Case).where(Case.public_token == token)).first()
+        if 0 < len(token) <= 64
+        else None
+    )
+    if case is None:
+        raise CaseLinkNotFound(token[:16])
+    return case
+
+
+def confirm_answer(session: Session, token: str, *, now: datetime) -> Case:
+    """The complainant accepts the answer: the case closes. Commits."""
+    begin_write(session)
+    case = case_by_token(session, token)
+    _move(session, case, CaseState.closed, now=now, reason="", user_id=None, actor="complainant")
+    session.commit()
+    return case
+
+
+def reopen_by_complainant(session: Session, token: str, *, reason: str, now: datetime) -> Case:
+    """The complainant is not satisfied: the case reopens, with the reason (required), and
+    its clock runs on from where the answer stopped it. Commits."""
+    if not reason.strip():
+        raise CaseActionNotAllowed("reopening needs a reason")
+    begin_write(session)
+    case = case_by_token(session, token)
+    _move(
+        session,
+        case,
+        CaseState.reopened,
+        now=now,
+        reason=reason.strip(),
+        user_id=None,
+        actor="complainant",
+    )
+    session.commit()
+    return case
+
+
+def case_answer(events: list[CaseEvent]) -> CaseEvent | None:
+    """The latest answer in a case's history."""
+    answers = [event for event in events if event.kind == CaseEventKind.answer]
+    return answers[-1] if answers else None
 
 
 def pause_clock(
@@ -196,12 +305,17 @@ def _clock_event(
 ) -> None:
     begin_write(session)
     case = _case(session, case_id)
+    if CaseState(case.state) not in OPEN_STATES:
+        raise CaseActionNotAllowed(f"the clock of a {case.state} case is not running")
     # The calendar does not matter here: the clock only checks that pauses follow it.
     clock = _clock_from(history(session, case_id), case, WorkCalendar())
-    if kind == CaseEventKind.paused:
-        clock.pause(now)
-    else:
-        clock.resume(now)
+    try:
+        if kind == CaseEventKind.paused:
+            clock.pause(now)
+        else:
+            clock.resume(now)
+    except ValueError as error:
+        raise CaseActionNotAllowed(str(error)) from error
     session.add(
         CaseEvent(
             case_id=case_id, at=now, kind=kind, actor_user_id=user_id, actor="user", text=reason
@@ -227,11 +341,20 @@ def case_clock(session: Session, case_id: int, calendar: WorkCalendar) -> CaseCl
 
 
 def _clock_from(events: list[CaseEvent], case: Case, calendar: WorkCalendar) -> CaseClock:
+    """The clock stands still while paused and from an answer until the case reopens (the
+    limit is to answer; a reopened case runs on with the time it had left)."""
     pauses: list[Pause] = []
     for event in events:
-        if event.kind == CaseEventKind.paused:
+        stops = event.kind == CaseEventKind.paused or (
+            event.kind == CaseEventKind.state and event.to_state == CaseState.answered.value
+        )
+        starts = event.kind == CaseEventKind.resumed or (
+            event.kind == CaseEventKind.state and event.to_state == CaseState.reopened.value
+        )
+        running = not pauses or pauses[-1].end is not None
+        if stops and running:
             pauses.append(Pause(event.at))
-        elif event.kind == CaseEventKind.resumed and pauses and pauses[-1].end is None:
+        elif starts and not running:
             pauses[-1] = Pause(pauses[-1].start, event.at)
     return CaseClock(calendar, case.received_at, case.deadline_before_pauses, tuple(pauses))
 

@@ -31,6 +31,20 @@ class LinkNotFound(NotFound):
     """No survey link has this token (forged, mistyped, or a rotating code's bad signature)."""
 
 
+class CaseLinkNotFound(NotFound):
+    """No case has this complainant's link (mistyped, or forged)."""
+
+
+class CaseActionNotAllowed(SurveyError):
+    """The case is not in a state where this can be done (pause an answered case's clock,
+    reopen without a reason)."""
+
+
+class CredentialNotValid(SurveyError):
+    """The supervisor has no credential, or it is not valid today (expired or not yet
+    valid)."""
+
+
 class LinkRevoked(SurveyError):
     """The organisation withdrew this link."""
 

@@ -618,7 +618,7 @@ class InspectionKind(StrEnum):
     """By the hall itself."""
     mutual_check = "mutual_check"
     """By another hall of the organisation."""
-    secret_check = "secret_check"
+    secret_check = "secret_check"  # noqa: S105 - a kind of inspection, not a password
     """By a supervisor posing as a customer."""
 
 

@@ -11,16 +11,30 @@ from sqlmodel import Session, select
 from survey.accounts import create_user
 from survey.case_rules import CaseState, Severity, Stage, TransitionNotAllowed
 from survey.cases import (
+    answer_case,
+    case_answer,
+    case_by_token,
     case_clock,
+    confirm_answer,
     change_state,
     file_feedback,
     history,
     pause_clock,
+    reopen_by_complainant,
     resume_clock,
     sweep_cases,
 )
-from survey.errors import NotFound
-from survey.models import Case, CaseEventKind, Feedback, FeedbackKind, FeedbackSource, Role
+from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound
+from survey.models import (
+    CalendarOverride,
+    Case,
+    CaseEventKind,
+    CaseSettings,
+    Feedback,
+    FeedbackKind,
+    FeedbackSource,
+    Role,
+)
 from survey.worktime import WorkCalendar
 from tests.factories import Place, at, make_place
 
@@ -146,7 +160,7 @@ def test_the_clock_is_rebuilt_from_the_pauses_in_the_history(
     case_id = case.id or 0
     pause_clock(session, case_id, now=at("2026-11-24"), reason="waiting for the bill", user_id=None)
     assert case_clock(session, case_id, CALENDAR).deadline(at("2026-11-24", "15:00")) is None
-    with pytest.raises(ValueError, match="already paused"):
+    with pytest.raises(CaseActionNotAllowed, match="already paused"):
         pause_clock(session, case_id, now=at("2026-11-24", "10:00"), reason="", user_id=None)
     session.rollback()
     resume_clock(session, case_id, now=at("2026-11-25"), reason="bill received", user_id=None)
@@ -157,9 +171,7 @@ def test_the_clock_is_rebuilt_from_the_pauses_in_the_history(
     assert kinds == [CaseEventKind.opened, CaseEventKind.paused, CaseEventKind.resumed]
 
 
-def test_the_database_refuses_to_rewrite_or_delete_history(
-    session: Session, place: Place
-) -> None:
+def test_the_database_refuses_to_rewrite_or_delete_history(session: Session, place: Place) -> None:
     case = complaint(session, place, received=at("2026-11-23", "10:00"), by=None)
     for statement in (
         "UPDATE case_events SET text = 'nothing happened'",
@@ -229,3 +241,101 @@ def test_the_sweep_warns_then_escalates_once_each(session: Session, place: Place
         CaseEventKind.state,
         CaseEventKind.state,
     ]
+
+
+def test_answer_confirm_and_reopen_through_the_complainants_link(
+    session: Session, place: Place
+) -> None:
+    """Complex case received Mon 23 Nov 10:00, due at the end of the 5th working day after,
+    Mon 30 Nov 17:00: allowed 6 h (Mon 10-12, 13-17) + 5 x 7 h = 41 h. Answered Tue 24 Nov
+    10:00, after 6 + 1 = 7 h; the complainant reopens it Thu 26 Nov 09:00, so Tue 10:00 to
+    Thu 09:00 does not count: 34 h are left from Thu 09:00 = Thu, Fri, Mon, Tue (28 h) and
+    6 h of Wed 2 Dec (09-12, 13-16): due Wed 2 Dec 16:00."""
+    manager = user(session, place, "duty-manager")
+    case = complaint(session, place, received=at("2026-11-23", "10:00"), by=None)
+    case_id, token = case.id or 0, case.public_token
+    with pytest.raises(TransitionNotAllowed):
+        confirm_answer(session, token, now=at("2026-11-23", "11:00"))
+    session.rollback()
+    with pytest.raises(CaseActionNotAllowed):
+        answer_case(session, case_id, text="  ", now=at("2026-11-24", "10:00"), user_id=manager)
+    answer_case(
+        session, case_id, text="已增开两个窗口。", now=at("2026-11-24", "10:00"), user_id=manager
+    )
+    assert case_by_token(session, token).owner_user_id == manager
+    with pytest.raises(CaseActionNotAllowed):
+        pause_clock(session, case_id, now=at("2026-11-24", "11:00"), reason="", user_id=manager)
+    session.rollback()
+    with pytest.raises(CaseActionNotAllowed):
+        reopen_by_complainant(session, token, reason=" ", now=at("2026-11-26"))
+    reopened = reopen_by_complainant(
+        session, token, reason="今天还是只有一个窗口", now=at("2026-11-26", "09:00")
+    )
+    assert reopened.state == CaseState.reopened and reopened.closed_at is None
+    clock = case_clock(session, case_id, CALENDAR)
+    assert clock.deadline(at("2026-11-26", "09:00")) == at("2026-12-02", "16:00")
+    answer_case(
+        session, case_id, text="第三个窗口已开。", now=at("2026-11-26", "11:00"), user_id=manager
+    )
+    closed = confirm_answer(session, token, now=at("2026-11-26", "12:00"))
+    assert closed.state == CaseState.closed and closed.closed_at == at("2026-11-26", "12:00")
+    events = history(session, case_id)
+    answer = case_answer(events)
+    assert answer is not None and answer.text == "第三个窗口已开。"
+    assert [(e.actor, e.to_state) for e in events if e.kind == CaseEventKind.state] == [
+        ("user", "answered"),
+        ("complainant", "reopened"),
+        ("user", "answered"),
+        ("complainant", "closed"),
+    ]
+    with pytest.raises(CaseLinkNotFound):
+        case_by_token(session, "not-a-token")
+
+
+def test_the_organisations_own_limits_and_local_days_set_the_deadline(
+    session: Session, place: Place
+) -> None:
+    """General limit set to 2 working days; Wed 25 Nov declared a local day off (a
+    typhoon) and Sat 28 Nov a local working day. Received Tue 24 Nov 10:00: working days
+    after it are Thu 26 and Fri 27 -> due Fri 27 Nov 17:00. Working hours 08:30-11:30 and
+    13:30-17:30 end the day at 17:30."""
+    organisation_id = place.organisation.id or 0
+    session.add(
+        CaseSettings(
+            organisation_id=organisation_id,
+            general_days=2,
+            working_hours="08:30-11:30,13:30-17:30",
+        )
+    )
+    session.add(
+        CalendarOverride(
+            organisation_id=organisation_id, day=at("2026-11-25").date(), working=False
+        )
+    )
+    session.commit()
+    filed = file_feedback(
+        session,
+        organisation_id=organisation_id,
+        kind=FeedbackKind.criticism,
+        source=FeedbackSource.counter,
+        text="柜员态度冷淡",
+        now=at("2026-11-24", "10:00"),
+        site_id=place.site.id,
+        severity=Severity.general,
+        submission_key="k" * 20,
+    )
+    assert filed.case is not None
+    assert filed.case.deadline_before_pauses == at("2026-11-27", "17:30")
+    again = file_feedback(
+        session,
+        organisation_id=organisation_id,
+        kind=FeedbackKind.criticism,
+        source=FeedbackSource.counter,
+        text="柜员态度冷淡",
+        now=at("2026-11-24", "10:01"),
+        site_id=place.site.id,
+        severity=Severity.general,
+        submission_key="k" * 20,
+    )
+    assert again.case is not None and again.case.id == filed.case.id
+    assert len(session.exec(select(Case)).all()) == 1
