@@ -17,13 +17,14 @@ from api.report_json import analysis_json
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.aggregates import RebuildProgress, aggregates_missing, rebuild_stat_sums
+from survey.cases import purge_expired_evidence, sweep_all
 from survey.db import begin_write, make_engine
 from survey.demo import DEMO_USERS, demo_exists, seed_demo
 from survey.errors import FontMissing, InvalidAnswer, LinkNotFound, NotFound
 from survey.file_analysis import analyze_table
 from survey.imports import import_wide_csv
 from survey.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
-from survey.models import Campaign, QrLink, Role
+from survey.models import Campaign, CaseEventKind, QrLink, Role
 from survey.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
 from survey.wide_csv import WideCsvError, default_layout, layout_from_json, read_wide_csv
 
@@ -34,6 +35,8 @@ links_app = typer.Typer(help="Survey links (what the QR codes carry).", no_args_
 app.add_typer(links_app, name="links")
 stats_app = typer.Typer(help="The daily and monthly aggregates reports read.", no_args_is_help=True)
 app.add_typer(stats_app, name="stats")
+cases_app = typer.Typer(help="Complaint cases: their clocks and retention.", no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
 
 
 def _now() -> datetime:
@@ -121,6 +124,31 @@ def stats_rebuild(
             if unknown:
                 _fail(f"no campaign {', '.join(map(str, unknown))}")
         _rebuild(session, settings=settings, campaign_ids=campaign or None)
+
+
+@cases_app.command("sweep")
+def cases_sweep() -> None:
+    """Record the warnings (50 %, 80 %) and escalations the open cases' clocks have reached.
+
+    Run it from cron every few minutes; reading the managers' case list runs it too.
+    """
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url())
+    with Session(engine, expire_on_commit=False) as session:
+        recorded = sweep_all(session, now=_now())
+    escalations = sum(1 for event in recorded if event.kind == CaseEventKind.escalation)
+    typer.echo(f"recorded {len(recorded)} event(s), {escalations} escalation(s)")
+
+
+@cases_app.command("purge")
+def cases_purge() -> None:
+    """Remove the text, contact and photos of complaints whose case closed longer ago than
+    the organisation's retention (the case and its history stay)."""
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url())
+    with Session(engine) as session:
+        redacted = purge_expired_evidence(session, now=_now(), data_dir=settings.data_dir)
+    typer.echo(f"redacted {redacted} complaint(s)")
 
 
 @user_app.command("add")

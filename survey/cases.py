@@ -5,8 +5,10 @@ to update or delete one); the case row only repeats the current state for lists.
 clock is never stored: :func:`case_clock` rebuilds it from the history each time.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +21,7 @@ from survey.case_rules import (
     Stage,
     next_state,
 )
-from survey.case_settings import calendar_for, limits_for
+from survey.case_settings import calendar_for, case_settings, limits_for
 from survey.db import begin_write
 from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound
 from survey.links import new_token
@@ -27,6 +29,7 @@ from survey.models import (
     Case,
     CaseEvent,
     CaseEventKind,
+    EvidencePhoto,
     Feedback,
     FeedbackCategory,
     FeedbackKind,
@@ -308,7 +311,7 @@ def _clock_event(
     if CaseState(case.state) not in OPEN_STATES:
         raise CaseActionNotAllowed(f"the clock of a {case.state} case is not running")
     # The calendar does not matter here: the clock only checks that pauses follow it.
-    clock = _clock_from(history(session, case_id), case, WorkCalendar())
+    clock = clock_from_history(history(session, case_id), case, WorkCalendar())
     try:
         if kind == CaseEventKind.paused:
             clock.pause(now)
@@ -337,12 +340,13 @@ def history(session: Session, case_id: int) -> list[CaseEvent]:
 
 def case_clock(session: Session, case_id: int, calendar: WorkCalendar) -> CaseClock:
     """The case's clock, rebuilt from its history."""
-    return _clock_from(history(session, case_id), _case(session, case_id), calendar)
+    return clock_from_history(history(session, case_id), _case(session, case_id), calendar)
 
 
-def _clock_from(events: list[CaseEvent], case: Case, calendar: WorkCalendar) -> CaseClock:
-    """The clock stands still while paused and from an answer until the case reopens (the
-    limit is to answer; a reopened case runs on with the time it had left)."""
+def clock_from_history(events: list[CaseEvent], case: Case, calendar: WorkCalendar) -> CaseClock:
+    """A case's clock from its history (events in time order). The clock stands still
+    while paused and from an answer until the case reopens (the limit is to answer; a
+    reopened case runs on with the time it had left)."""
     pauses: list[Pause] = []
     for event in events:
         stops = event.kind == CaseEventKind.paused or (
@@ -391,7 +395,7 @@ def sweep_cases(
         events = history(session, case.id)
         marked = (CaseEventKind.warning, CaseEventKind.escalation)
         done = {event.text for event in events if event.kind in marked}
-        stage = _clock_from(events, case, calendar).stage(now)
+        stage = clock_from_history(events, case, calendar).stage(now)
         if stage == Stage.on_time:
             continue
         for reached in STAGE_ORDER[: STAGE_ORDER.index(stage) + 1]:
@@ -426,3 +430,59 @@ def _escalate(session: Session, case: Case, now: datetime) -> CaseEvent:
     )
     session.add(event)
     return event
+
+
+def sweep_all(
+    session: Session, *, now: datetime, organisation_ids: Iterable[int] | None = None
+) -> list[CaseEvent]:
+    """:func:`sweep_cases` for every organisation with open cases (or the given ones),
+    each on its own calendar. Commits."""
+    if organisation_ids is None:
+        organisation_ids = session.exec(
+            select(Case.organisation_id)
+            .where(col(Case.state).in_([state.value for state in OPEN_STATES]))
+            .distinct()
+        ).all()
+    recorded: list[CaseEvent] = []
+    for organisation_id in sorted(set(organisation_ids)):
+        recorded += sweep_cases(
+            session,
+            now=now,
+            calendar=calendar_for(session, organisation_id),
+            organisation_id=organisation_id,
+        )
+    return recorded
+
+
+def purge_expired_evidence(session: Session, *, now: datetime, data_dir: Path) -> int:
+    """Remove the complaint text, the contact and the photos of cases closed longer ago
+    than their organisation's retention; the case, its history and the answer stay.
+    Returns how many complaints were redacted. Commits.
+
+    The original complaint and its evidence are kept while a case is open (a reopened case
+    has no ``closed_at``) and for the retention after it closed, as the rules on disputes
+    ask; keeping them longer would hold customers' words and phone numbers for no purpose.
+    """
+    begin_write(session)
+    candidates = session.exec(
+        select(Case, Feedback)
+        .join(Feedback, col(Feedback.id) == Case.feedback_id)
+        .where(col(Case.closed_at).is_not(None))
+        .where(col(Feedback.redacted_at).is_(None))
+    ).all()
+    redacted = 0
+    for case, feedback in candidates:
+        assert case.closed_at is not None
+        retention = timedelta(days=case_settings(session, case.organisation_id).retention_days)
+        if case.closed_at + retention > now:
+            continue
+        feedback.text, feedback.contact, feedback.redacted_at = "", "", now
+        session.add(feedback)
+        for photo in session.exec(
+            select(EvidencePhoto).where(EvidencePhoto.feedback_id == feedback.id)
+        ).all():
+            (data_dir / photo.path).unlink(missing_ok=True)
+            session.delete(photo)
+        redacted += 1
+    session.commit()
+    return redacted

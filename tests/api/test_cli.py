@@ -185,3 +185,37 @@ def test_import_command_loads_paper_answers_or_nothing(
     assert "imported 1 responses" in done.output
     with engine.begin() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM survey_responses")).scalar() == 31
+
+
+def test_cases_sweep_escalates_an_overdue_case_once(sqlite_env: Path) -> None:
+    """A simple case received two days ago is long past its one working hour: the first
+    sweep records its warnings, the escalations and the escalated state; the second
+    nothing."""
+    from datetime import UTC, datetime, timedelta
+
+    from survey.case_rules import Severity
+    from survey.cases import file_feedback
+    from survey.models import FeedbackKind, FeedbackSource, Site
+
+    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "0"]).exit_code == 0
+    engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
+    with Session(engine) as session:
+        site = session.exec(select(Site)).first()
+        assert site is not None
+        file_feedback(
+            session,
+            organisation_id=site.organisation_id,
+            kind=FeedbackKind.complaint,
+            source=FeedbackSource.hotline,
+            text="没人接电话",
+            now=datetime.now(UTC) - timedelta(days=7),
+            site_id=site.id,
+            severity=Severity.simple,
+        )
+    first = runner.invoke(app, ["cases", "sweep"])
+    assert first.exit_code == 0, first.output
+    assert "2 escalation(s)" in first.output
+    second = runner.invoke(app, ["cases", "sweep"])
+    assert "recorded 0 event(s)" in second.output
+    purge = runner.invoke(app, ["cases", "purge"])
+    assert purge.exit_code == 0 and "redacted 0 complaint(s)" in purge.output

@@ -2,6 +2,7 @@
 rebuilt from its history, and a history the database refuses to rewrite."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -15,11 +16,12 @@ from survey.cases import (
     case_answer,
     case_by_token,
     case_clock,
-    confirm_answer,
     change_state,
+    confirm_answer,
     file_feedback,
     history,
     pause_clock,
+    purge_expired_evidence,
     reopen_by_complainant,
     resume_clock,
     sweep_cases,
@@ -30,6 +32,7 @@ from survey.models import (
     Case,
     CaseEventKind,
     CaseSettings,
+    EvidencePhoto,
     Feedback,
     FeedbackKind,
     FeedbackSource,
@@ -339,3 +342,53 @@ def test_the_organisations_own_limits_and_local_days_set_the_deadline(
     )
     assert again.case is not None and again.case.id == filed.case.id
     assert len(session.exec(select(Case)).all()) == 1
+
+
+def test_evidence_is_kept_while_open_and_for_the_retention_after_closing(
+    session: Session, place: Place, tmp_path: Path
+) -> None:
+    """Retention 30 days. Closed 1 Nov: kept on 30 Nov, removed on 1 Dec (text, contact,
+    photo file and row), while the case, its history and the answer stay. An open case is
+    never purged."""
+    organisation_id = place.organisation.id or 0
+    session.add(CaseSettings(organisation_id=organisation_id, retention_days=30))
+    session.commit()
+    manager = user(session, place, "duty-manager")
+    closed = complaint(session, place, received=at("2026-10-30", "10:00"), by=None)
+    still_open = complaint(session, place, received=at("2026-10-30", "11:00"), by=None)
+    photo_file = tmp_path / "evidence" / "abc.jpg"
+    photo_file.parent.mkdir()
+    photo_file.write_bytes(b"jpeg")
+    session.add(
+        EvidencePhoto(
+            feedback_id=closed.feedback_id,
+            path="evidence/abc.jpg",
+            content_type="image/jpeg",
+            width=1,
+            height=1,
+            size_bytes=4,
+            sha256="0" * 64,
+            stored_at=at("2026-10-30", "10:00"),
+        )
+    )
+    session.commit()
+    answer_case(
+        session, closed.id or 0, text="已退款", now=at("2026-10-31", "10:00"), user_id=manager
+    )
+    confirm_answer(session, closed.public_token, now=at("2026-11-01", "00:00"))
+    assert purge_expired_evidence(session, now=at("2026-11-30", "23:59"), data_dir=tmp_path) == 0
+    assert photo_file.exists()
+    assert purge_expired_evidence(session, now=at("2026-12-01", "00:00"), data_dir=tmp_path) == 1
+    assert not photo_file.exists()
+    feedback = session.get(Feedback, closed.feedback_id)
+    kept = session.get(Feedback, still_open.feedback_id)
+    assert feedback is not None and kept is not None
+    assert (feedback.text, feedback.contact, feedback.redacted_at) == (
+        "",
+        "",
+        at("2026-12-01", "00:00"),
+    )
+    assert kept.text and kept.redacted_at is None
+    assert session.exec(select(EvidencePhoto)).all() == []
+    answer = case_answer(history(session, closed.id or 0))
+    assert answer is not None and answer.text == "已退款"

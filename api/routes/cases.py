@@ -1,0 +1,270 @@
+"""The managers' case pages: every case with its clock (overdue first), one case with its
+history and the actions on it, and the on-time rate per site and month.
+
+Reading the case list first runs the sweep (:func:`survey.cases.sweep_all`), so warnings
+and escalations are recorded even where no scheduled ``manyi cases sweep`` runs.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from api import case_labels
+from api.deps import CurrentManager, NowDep, SessionDep
+from api.forms import PostedFormDep, check_csrf
+from api.tables import Column, Table, table_csv, table_xlsx
+from api.templating import render, translate
+from survey.accounts import Account
+from survey.case_rules import CaseState, TransitionNotAllowed
+from survey.case_views import case_detail, finished_cases, on_time_rates, open_cases
+from survey.cases import (
+    answer_case,
+    change_state,
+    pause_clock,
+    resume_clock,
+    sweep_all,
+)
+from survey.errors import N_, CaseActionNotAllowed, NotFound
+
+router = APIRouter()
+MANUAL_STATES = (CaseState.acknowledged, CaseState.in_progress, CaseState.escalated)
+"""What a manager moves a case to by hand; ``answered`` comes with the answer's text,
+closing and reopening are the complainant's."""
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "state_labels": case_labels.STATE_LABELS,
+        "stage_labels": case_labels.STAGE_LABELS,
+        "kind_labels": case_labels.KIND_LABELS,
+        "category_labels": case_labels.CATEGORY_LABELS,
+        "severity_labels": case_labels.SEVERITY_LABELS,
+        "event_labels": case_labels.EVENT_LABELS,
+        "action_labels": case_labels.STATE_ACTIONS,
+    }
+
+
+@router.get("/manager/cases")
+def show_cases(
+    request: Request,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+    view: Annotated[str, Query(pattern="^(open|finished)$")] = "open",
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Open cases, the most urgent first, or answered and closed ones page by page. The
+    sweep runs first, so what the list shows is recorded in each case's history."""
+    sweep_all(session, now=now, organisation_ids=account.organisation_ids)
+    context: dict[str, Any] = {"account": account, "view": view, "now": now, **_labels()}
+    if view == "open":
+        rows = open_cases(session, organisation_ids=account.organisation_ids, now=now)
+        context["rows"] = rows
+        context["escalated"] = sum(1 for row in rows if row.case.state == CaseState.escalated)
+        context["next_before"] = None
+    else:
+        page = finished_cases(
+            session, organisation_ids=account.organisation_ids, now=now, before=before
+        )
+        context["rows"], context["next_before"] = page.rows, page.next_before
+    return render(request, "manager/cases/list.html", context)
+
+
+def _detail_page(
+    request: Request,
+    account: Account,
+    session: SessionDep,
+    now: datetime,
+    case_id: int,
+    *,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    detail = case_detail(session, case_id, organisation_ids=account.organisation_ids, now=now)
+    return render(
+        request,
+        "manager/cases/detail.html",
+        {
+            "account": account,
+            "detail": detail,
+            "manual_states": [s for s in detail.next_states if s in MANUAL_STATES],
+            "can_answer": CaseState.answered in detail.next_states,
+            "error": error,
+            "now": now,
+            **_labels(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/manager/cases/{case_id}")
+def show_case(
+    case_id: int, request: Request, account: CurrentManager, session: SessionDep, now: NowDep
+) -> Response:
+    """One case: the complaint, the place, the owner, the clock and the whole history."""
+    return _detail_page(request, account, session, now, case_id)
+
+
+@router.post("/manager/cases/{case_id}/{action}")
+def act_on_case(
+    case_id: int,
+    action: str,
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """``state`` (field ``to``, optional ``reason``), ``answer`` (``text``), ``pause`` and
+    ``resume`` (``reason``). A change the case's state does not allow is a 409: for a
+    browser the case page again with the reason and the allowed changes; for a program
+    the JSON error with the allowed states."""
+    check_csrf(request, form)
+    case_detail(session, case_id, organisation_ids=account.organisation_ids, now=now)
+    reason = form.get("reason").strip()[:4000]
+    try:
+        if action == "state":
+            wanted = form.get("to")
+            if wanted not in {state.value for state in MANUAL_STATES}:
+                raise CaseActionNotAllowed(f"cannot set {wanted!r} by hand")
+            change_state(
+                session, case_id, CaseState(wanted), now=now, reason=reason, user_id=account.id
+            )
+        elif action == "answer":
+            answer_case(session, case_id, text=form.get("text")[:4000], now=now, user_id=account.id)
+        elif action in ("pause", "resume"):
+            if not reason:
+                raise CaseActionNotAllowed("pausing or resuming the clock needs a reason")
+            act = pause_clock if action == "pause" else resume_clock
+            act(session, case_id, now=now, reason=reason, user_id=account.id)
+        else:
+            raise NotFound(f"case action {action}")
+    except (TransitionNotAllowed, CaseActionNotAllowed) as refused:
+        session.rollback()
+        if "text/html" not in request.headers.get("accept", ""):
+            raise
+        return _detail_page(
+            request,
+            account,
+            session,
+            now,
+            case_id,
+            error=_refusal(request, refused),
+            status_code=409,
+        )
+    return RedirectResponse(f"/manager/cases/{case_id}", status_code=303)
+
+
+def _refusal(request: Request, refused: Exception) -> str:
+    if isinstance(refused, TransitionNotAllowed):
+        allowed = ", ".join(
+            translate(request, case_labels.STATE_LABELS[s]) for s in refused.allowed
+        )
+        return translate(
+            request,
+            N_("This is not possible for a case in the state “%(state)s”. Possible: %(allowed)s."),
+        ) % {
+            "state": translate(request, case_labels.STATE_LABELS[refused.current]),
+            "allowed": allowed,
+        }
+    if "reason" in str(refused):
+        return translate(request, N_("Please give a reason."))
+    if "answer needs text" in str(refused):
+        return translate(request, N_("Please write the answer."))
+    return translate(request, N_("This cannot be done to the case as it stands now."))
+
+
+def _on_time_table(
+    request: Request, account: Account, session: SessionDep, now: datetime, year: int
+) -> Table:
+    zone = request.app.state.zone
+    since = datetime(year, 1, 1, tzinfo=zone)
+    until = datetime(year + 1, 1, 1, tzinfo=zone)
+    rows = on_time_rates(
+        session, organisation_ids=account.organisation_ids, since=since, until=until, now=now
+    )
+    return Table(
+        name="on-time",
+        title=translate(request, N_("Cases answered in time, per site and month")),
+        columns=(
+            Column("site", translate(request, N_("Site"))),
+            Column("month", translate(request, N_("Month"))),
+            Column("received", translate(request, N_("Cases")), "int"),
+            Column("on_time", translate(request, N_("Answered in time")), "int"),
+            Column("late", translate(request, N_("Late")), "int"),
+            Column("pending", translate(request, N_("Still running")), "int"),
+            Column("rate", translate(request, N_("On-time rate %")), "number", 1),
+            Column("low", translate(request, N_("95 % CI low")), "number", 1),
+            Column("high", translate(request, N_("95 % CI high")), "number", 1),
+        ),
+        rows=[
+            {
+                "site": row.site_name or translate(request, N_("No site")),
+                "month": row.month.strftime("%Y-%m"),
+                "received": row.received,
+                "on_time": row.on_time,
+                "late": row.late,
+                "pending": row.pending,
+                "rate": 100 * row.rate.share,
+                "low": 100 * row.rate.low,
+                "high": 100 * row.rate.high,
+            }
+            for row in rows
+        ],
+        note=translate(
+            request,
+            N_(
+                "On time: first answered within the limit. Late: answered after it, or still "
+                "unanswered past it. Cases still within their limit are not counted yet. The "
+                "interval is Wilson's."
+            ),
+        ),
+    )
+
+
+@router.get("/manager/cases-on-time")
+def show_on_time(
+    request: Request,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+    year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
+) -> Response:
+    """The on-time rate per site and month of one year (this year by default)."""
+    chosen = year or now.year
+    return render(
+        request,
+        "manager/cases/on_time.html",
+        {
+            "account": account,
+            "year": chosen,
+            "table": _on_time_table(request, account, session, now, chosen),
+        },
+    )
+
+
+@router.get("/manager/cases-on-time/{year}.{extension}")
+def export_on_time(
+    year: int,
+    extension: str,
+    request: Request,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """The on-time table of a year as CSV or XLSX."""
+    if extension not in EXPORT_TYPES or not 2000 <= year <= 2200:
+        raise NotFound(f"on-time export {year}.{extension}")
+    table = _on_time_table(request, account, session, now, year)
+    body = table_csv(table) if extension == "csv" else table_xlsx([table])
+    return Response(
+        body,
+        media_type=EXPORT_TYPES[extension],
+        headers={"content-disposition": f'attachment; filename="cases-on-time-{year}.{extension}"'},
+    )

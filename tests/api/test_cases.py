@@ -1,0 +1,194 @@
+"""The managers' case pages: the list with its clocks (overdue first, swept on reading),
+one case's history and actions, 409 for a change the state does not allow, and the
+on-time rate per site and month (hand-counted)."""
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from survey.case_rules import CaseState, Severity
+from survey.cases import answer_case, file_feedback, history
+from survey.models import Case, CaseEventKind, FeedbackKind, FeedbackSource, Role, User
+from tests.api.test_accounts import add_user, csrf_of, log_in, place_with_manager
+from tests.factories import FixedClock, Place, at, make_place
+
+# The app's clock in these tests: Tue 24 Nov 2026 10:30 in Shanghai.
+
+
+@pytest.fixture
+def place(client: TestClient, session: Session, clock: FixedClock) -> Place:
+    place = place_with_manager(session, clock)
+    assert log_in(client, "wang") == 303
+    session.commit()
+    return place
+
+
+def complaint(
+    session: Session, place: Place, received: str, severity: Severity, text: str = "窗口只开一个"
+) -> Case:
+    day, _, clock = received.partition(" ")
+    filed = file_feedback(
+        session,
+        organisation_id=place.organisation.id or 0,
+        kind=FeedbackKind.complaint,
+        source=FeedbackSource.customer,
+        text=text,
+        now=at(day, clock),
+        site_id=place.site.id,
+        counter_id=place.counter.id,
+        severity=severity,
+    )
+    assert filed.case is not None
+    return filed.case
+
+
+def case_ids_in_order(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'href="/manager/cases/(\d+)"', html)]
+
+
+def test_overdue_first_and_reading_the_list_records_the_escalation(
+    client: TestClient, session: Session, place: Place
+) -> None:
+    """A complex case received at 10:00 is on time at 10:30; a simple one received at
+    09:00 (limit one working hour: due 10:00) is overdue and goes first, escalated."""
+    on_time = complaint(session, place, "2026-11-24 10:00", Severity.complex)
+    overdue = complaint(session, place, "2026-11-24 09:00", Severity.simple)
+    page = client.get("/manager/cases")
+    assert page.status_code == 200
+    assert case_ids_in_order(page.text) == [overdue.id, on_time.id]
+    assert "1 case is overdue and escalated." in page.text
+    session.expire_all()
+    assert session.get(Case, overdue.id).state == CaseState.escalated  # type: ignore[union-attr]
+    kinds = [e.kind for e in history(session, overdue.id or 0)]
+    assert CaseEventKind.escalation in kinds
+    assert client.get("/manager/cases").status_code == 200
+    assert [e.kind for e in history(session, overdue.id or 0)] == kinds  # swept once
+
+
+def test_the_first_to_acknowledge_owns_it_and_the_answer_stops_the_clock(
+    client: TestClient, session: Session, place: Place
+) -> None:
+    case = complaint(session, place, "2026-11-24 10:00", Severity.general)
+    page = client.get(f"/manager/cases/{case.id}")
+    assert "No owner yet" in page.text
+    csrf = csrf_of(page.text)
+    sent = client.post(
+        f"/manager/cases/{case.id}/state",
+        data={"to": "acknowledged", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    answered = client.post(
+        f"/manager/cases/{case.id}/answer",
+        data={"text": "已增开窗口，感谢监督。", "csrf_token": csrf},
+    )
+    assert answered.status_code == 200
+    assert 'id="case-state">Answered<' in answered.text
+    assert "已增开窗口，感谢监督。" in answered.text
+    session.expire_all()
+    stored = session.get(Case, case.id)
+    wang = session.exec(select(User).where(User.username == "wang")).one()
+    assert stored is not None and stored.owner_user_id == wang.id
+    assert stored.state == CaseState.answered
+
+
+def test_a_change_the_state_does_not_allow_is_409_with_the_allowed_states(
+    client: TestClient, session: Session, place: Place
+) -> None:
+    case = complaint(session, place, "2026-11-24 10:00", Severity.general)
+    wang = session.exec(select(User).where(User.username == "wang")).one()
+    answer_case(
+        session, case.id or 0, text="已处理", now=at("2026-11-24", "10:15"), user_id=wang.id or 0
+    )
+    csrf = csrf_of(client.get(f"/manager/cases/{case.id}").text)
+    as_program = client.post(
+        f"/manager/cases/{case.id}/state",
+        data={"to": "in_progress", "csrf_token": csrf},
+        headers={"accept": "application/json"},
+    )
+    assert as_program.status_code == 409
+    assert as_program.json()["detail"] == {
+        "state": "answered",
+        "wanted": "in_progress",
+        "allowed": ["closed", "reopened"],
+    }
+    as_person = client.post(
+        f"/manager/cases/{case.id}/state", data={"to": "in_progress", "csrf_token": csrf}
+    )
+    assert as_person.status_code == 409
+    assert "Possible: Closed, Reopened." in as_person.text
+    no_reason = client.post(
+        f"/manager/cases/{case.id}/pause", data={"reason": "", "csrf_token": csrf}
+    )
+    assert no_reason.status_code == 409
+    session.expire_all()
+    assert session.get(Case, case.id).state == CaseState.answered  # type: ignore[union-attr]
+
+
+def test_pausing_shows_a_paused_clock_and_keeps_the_reason(
+    client: TestClient, session: Session, place: Place
+) -> None:
+    case = complaint(session, place, "2026-11-24 10:00", Severity.complex)
+    csrf = csrf_of(client.get(f"/manager/cases/{case.id}").text)
+    paused = client.post(
+        f"/manager/cases/{case.id}/pause",
+        data={"reason": "等客户提供账单", "csrf_token": csrf},
+    )
+    assert "Paused: waiting for the complainant" in paused.text
+    assert "等客户提供账单" in paused.text
+    resumed = client.post(
+        f"/manager/cases/{case.id}/resume", data={"reason": "账单已收到", "csrf_token": csrf}
+    )
+    assert 'id="case-due"' in resumed.text and "Paused:" not in resumed.text
+
+
+def test_another_organisations_case_and_other_roles_are_refused(
+    client: TestClient, session: Session, place: Place, clock: FixedClock
+) -> None:
+    other = make_place(session, now=clock(), slug="org-b")
+    theirs = complaint(session, other, "2026-11-24 10:00", Severity.general)
+    assert client.get(f"/manager/cases/{theirs.id}").status_code == 404
+    csrf = csrf_of(client.get("/manager/cases").text)
+    refused = client.post(
+        f"/manager/cases/{theirs.id}/answer", data={"text": "x", "csrf_token": csrf}
+    )
+    assert refused.status_code == 404
+    assert "窗口只开一个" not in client.get("/manager/cases").text
+    add_user(session, clock, "volunteer", Role.supervisor, [place.organisation.id or 0])
+    client.cookies.clear()
+    assert log_in(client, "volunteer") == 303
+    assert client.get("/manager/cases").status_code == 403
+
+
+def test_on_time_rate_per_site_and_month(
+    client: TestClient, session: Session, place: Place
+) -> None:
+    """Four simple cases (limit one working hour), read at Tue 24 Nov 10:30:
+    received 23 Nov 09:00, answered 09:30: on time; received 23 Nov 10:00, answered 14:00
+    (2 working hours later): late; received 24 Nov 09:00, unanswered: overdue, late;
+    received 24 Nov 10:15, unanswered: pending. On time 1 of 3 = 33.3 %."""
+    wang = session.exec(select(User).where(User.username == "wang")).one()
+    first = complaint(session, place, "2026-11-23 09:00", Severity.simple)
+    answer_case(
+        session, first.id or 0, text="好", now=at("2026-11-23", "09:30"), user_id=wang.id or 0
+    )
+    second = complaint(session, place, "2026-11-23 10:00", Severity.simple)
+    answer_case(
+        session, second.id or 0, text="好", now=at("2026-11-23", "14:00"), user_id=wang.id or 0
+    )
+    complaint(session, place, "2026-11-24 09:00", Severity.simple)
+    complaint(session, place, "2026-11-24 10:15", Severity.simple)
+    page = client.get("/manager/cases-on-time")
+    assert page.status_code == 200
+    exported = client.get("/manager/cases-on-time/2026.csv")
+    assert exported.status_code == 200
+    rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert rows[1][:6] == [place.site.name, "2026-11", "4", "1", "2", "1"]
+    assert float(rows[1][6]) == pytest.approx(100 / 3)
+    assert client.get("/manager/cases-on-time/2026.xlsx").status_code == 200
+    assert client.get("/manager/cases-on-time/2026.pdf").status_code == 404
+    assert client.get("/manager/cases-on-time?year=99999").status_code == 422
