@@ -13,7 +13,17 @@ from starlette.middleware.gzip import GZipMiddleware
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
-from api.routes import accounts, assets, cases, customer, dashboard, display, health, manager
+from api.routes import (
+    accounts,
+    assets,
+    cases,
+    customer,
+    dashboard,
+    display,
+    health,
+    manager,
+    supervision,
+)
 from api.settings import Settings
 from api.templating import Templates
 from survey.db import make_engine
@@ -60,7 +70,17 @@ def create_app(
     app.state.templates = Templates(timezone=settings.timezone)
     app.state.instrument = InstrumentCache()
     app.state.page_cache = PageCache(ttl=60.0)
-    for module in (health, assets, customer, display, accounts, manager, dashboard, cases):
+    for module in (
+        health,
+        assets,
+        customer,
+        display,
+        accounts,
+        manager,
+        dashboard,
+        cases,
+        supervision,
+    ):
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, secure_cookies=settings.secure_cookies)

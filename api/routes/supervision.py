@@ -1,0 +1,146 @@
+"""The managers' view of supervision: the annual supervisor report (page, CSV, XLSX) and
+the feedback received, where a suggestion is marked adopted."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from api import case_labels
+from api.deps import CurrentManager, NowDep, SessionDep
+from api.forms import PostedFormDep, check_csrf
+from api.tables import Column, Table, table_csv, table_xlsx
+from api.templating import render, translate
+from survey.accounts import Account
+from survey.errors import N_, NotFound
+from survey.models import FeedbackKind, InspectionKind
+from survey.supervisor_report import feedback_list, mark_adopted, supervisor_report
+
+router = APIRouter()
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _report_table(request: Request, account: Account, session: SessionDep, year: int) -> Table:
+    rows = supervisor_report(
+        session, organisation_ids=account.organisation_ids, year=year, zone=request.app.state.zone
+    )
+
+    def t(message: str) -> str:
+        return translate(request, message)
+
+    return Table(
+        name="supervisors",
+        title=t(N_("Supervisors' year")) + f" {year}",
+        columns=(
+            Column("name", t(N_("Supervisor"))),
+            Column("credential", t(N_("Credential number"))),
+            Column("secret", t(N_("Secret checks")), "int"),
+            Column("other", t(N_("Other inspections")), "int"),
+            Column("findings", t(N_("Findings")), "int"),
+            Column("praise", t(N_("Praise")), "int"),
+            Column("suggestions", t(N_("Suggestions")), "int"),
+            Column("adopted", t(N_("Suggestions adopted")), "int"),
+            Column("criticism", t(N_("Criticism")), "int"),
+            Column("complaints", t(N_("Complaints")), "int"),
+        ),
+        rows=[
+            {
+                "name": row.name,
+                "credential": row.credential,
+                "secret": row.inspections.get(InspectionKind.secret_check, 0),
+                "other": row.inspections_total
+                - row.inspections.get(InspectionKind.secret_check, 0),
+                "findings": row.findings,
+                "praise": row.praise,
+                "suggestions": row.suggestions,
+                "adopted": row.adopted,
+                "criticism": row.criticism,
+                "complaints": row.complaints,
+            }
+            for row in rows
+        ],
+        note=t(
+            N_(
+                "Findings are checklist items an inspection found failed. Feedback counts "
+                "what each supervisor filed through the portal in the year."
+            )
+        ),
+    )
+
+
+@router.get("/manager/supervisors")
+def show_supervisor_report(
+    request: Request,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+    year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
+) -> Response:
+    """The annual supervisor report of one year (this year by default)."""
+    chosen = year or now.year
+    return render(
+        request,
+        "manager/supervisors.html",
+        {
+            "account": account,
+            "year": chosen,
+            "table": _report_table(request, account, session, chosen),
+        },
+    )
+
+
+@router.get("/manager/supervisors/{year}.{extension}")
+def export_supervisor_report(
+    year: int, extension: str, request: Request, account: CurrentManager, session: SessionDep
+) -> Response:
+    """The annual supervisor report as CSV or XLSX."""
+    if extension not in EXPORT_TYPES or not 2000 <= year <= 2200:
+        raise NotFound(f"supervisor report {year}.{extension}")
+    table = _report_table(request, account, session, year)
+    body = table_csv(table) if extension == "csv" else table_xlsx([table])
+    return Response(
+        body,
+        media_type=EXPORT_TYPES[extension],
+        headers={"content-disposition": f'attachment; filename="supervisors-{year}.{extension}"'},
+    )
+
+
+@router.get("/manager/feedback")
+def show_feedback(
+    request: Request,
+    account: CurrentManager,
+    session: SessionDep,
+    kind: FeedbackKind | None = None,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Feedback received, newest first, by kind; suggestions can be marked adopted."""
+    page = feedback_list(
+        session, organisation_ids=account.organisation_ids, kind=kind, before=before
+    )
+    context: dict[str, Any] = {
+        "account": account,
+        "kind": kind.value if kind else "",
+        "page": page,
+        "kinds": list(FeedbackKind),
+        "kind_labels": case_labels.KIND_LABELS,
+        "category_labels": case_labels.CATEGORY_LABELS,
+    }
+    return render(request, "manager/feedback.html", context)
+
+
+@router.post("/manager/feedback/{feedback_id}/adopt")
+def adopt_suggestion(
+    feedback_id: int,
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Mark a suggestion adopted (the year-end meeting rewards adopted suggestions)."""
+    check_csrf(request, form)
+    mark_adopted(session, feedback_id, organisation_ids=account.organisation_ids, now=now)
+    return RedirectResponse("/manager/feedback?kind=suggestion", status_code=303)
