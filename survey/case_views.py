@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from analytics.proportions import Proportion, wilson_proportion
 from survey.case_rules import TRANSITIONS, CaseClock, CaseState, Stage
@@ -334,3 +334,26 @@ def on_time_rates(
             counts.items(), key=lambda item: (site_names.get(item[0][0] or 0, ""), item[0][1])
         )
     ]
+
+
+@dataclass(frozen=True)
+class FeedbackCount:
+    organisation_id: int
+    kind: str
+    category: str
+    n: int
+
+
+def feedback_counts(
+    session: Session, *, organisation_ids: Iterable[int], since: datetime, until: datetime
+) -> list[FeedbackCount]:
+    """Feedback received in ``[since, until)`` per organisation, kind and category: the
+    complaint statistics regulators publish."""
+    rows = session.exec(
+        select(Feedback.organisation_id, Feedback.kind, Feedback.category, func.count())
+        .where(col(Feedback.organisation_id).in_(list(organisation_ids)))
+        .where(col(Feedback.received_at) >= since, col(Feedback.received_at) < until)
+        .group_by(col(Feedback.organisation_id), col(Feedback.kind), col(Feedback.category))
+        .order_by(col(Feedback.organisation_id), col(Feedback.kind), col(Feedback.category))
+    ).all()
+    return [FeedbackCount(org, str(kind), str(category), n) for org, kind, category, n in rows]

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.aggregates import rebuild_stat_sums
 from survey.db import begin_write
+from survey.demo_cases import seed_demo_cases
 from survey.instruments import ensure_default_instrument, load_instrument
 from survey.links import create_link, new_token
 from survey.models import (
@@ -113,8 +114,9 @@ def seed_demo(
             )
             assert staff.id is not None
             staff_ids.append(staff.id)
+    user_ids: dict[str, int] = {}
     for username in DEMO_USERS:
-        create_user(
+        user = create_user(
             session,
             username=username,
             password=DEMO_PASSWORD,
@@ -123,6 +125,8 @@ def seed_demo(
             display_name=username.capitalize(),
             now=now,
         )
+        assert user.id is not None
+        user_ids[username] = user.id
     start = now.date() - timedelta(days=183)
     campaign = create_campaign(
         session,
@@ -163,6 +167,14 @@ def seed_demo(
     )
     session.commit()
     rebuild_stat_sums(session, timezone=timezone, campaign_ids=[campaign.id])
+    seed_demo_cases(
+        session,
+        organisation_id=organisation.id,
+        site_ids=sorted({site_id for site_id, _ in counters}),
+        manager_id=user_ids["manager"],
+        supervisor_id=user_ids["supervisor"],
+        now=now,
+    )
     return DemoSummary(
         organisation_id=organisation.id,
         campaign_id=campaign.id,

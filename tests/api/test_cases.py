@@ -192,3 +192,63 @@ def test_on_time_rate_per_site_and_month(
     assert client.get("/manager/cases-on-time/2026.xlsx").status_code == 200
     assert client.get("/manager/cases-on-time/2026.pdf").status_code == 404
     assert client.get("/manager/cases-on-time?year=99999").status_code == 422
+
+
+def test_feedback_counts_per_kind_and_category(
+    session: Session, place: Place, clock: FixedClock
+) -> None:
+    """Two fee complaints and one attitude criticism in November; one in October is
+    outside the month; another organisation's is not counted."""
+    from survey.case_views import feedback_counts
+    from survey.models import FeedbackCategory
+
+    def send(org_place: Place, kind: FeedbackKind, category: FeedbackCategory, day: str) -> None:
+        file_feedback(
+            session,
+            organisation_id=org_place.organisation.id or 0,
+            kind=kind,
+            source=FeedbackSource.hotline,
+            category=category,
+            text="x",
+            now=at(day, "10:00"),
+            site_id=org_place.site.id,
+        )
+
+    other = make_place(session, now=clock(), slug="org-b")
+    send(place, FeedbackKind.complaint, FeedbackCategory.fees, "2026-11-02")
+    send(place, FeedbackKind.complaint, FeedbackCategory.fees, "2026-11-20")
+    send(place, FeedbackKind.criticism, FeedbackCategory.attitude, "2026-11-03")
+    send(place, FeedbackKind.complaint, FeedbackCategory.fees, "2026-10-30")
+    send(other, FeedbackKind.complaint, FeedbackCategory.fees, "2026-11-02")
+    counts = feedback_counts(
+        session,
+        organisation_ids=[place.organisation.id or 0],
+        since=at("2026-11-01", "00:00"),
+        until=at("2026-12-01", "00:00"),
+    )
+    assert [(c.kind, c.category, c.n) for c in counts] == [
+        ("complaint", "fees", 2),
+        ("criticism", "attitude", 1),
+    ]
+
+
+def test_the_demo_has_a_case_in_every_situation(session: Session, clock: FixedClock) -> None:
+    """The demo manager meets an overdue (escalated), a paused, a reopened, an answered
+    and a closed case."""
+    from survey.demo import seed_demo
+
+    seed_demo(session, now=clock(), n_responses=0, salt="s")
+    states = {case.state for case in session.exec(select(Case)).all()}
+    assert {
+        CaseState.escalated,
+        CaseState.reopened,
+        CaseState.answered,
+        CaseState.closed,
+        CaseState.acknowledged,
+    } <= states
+    paused = [
+        case
+        for case in session.exec(select(Case)).all()
+        if [e.kind for e in history(session, case.id or 0)][-1] == CaseEventKind.paused
+    ]
+    assert len(paused) == 1
