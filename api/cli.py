@@ -18,6 +18,7 @@ from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.aggregates import RebuildProgress, aggregates_missing, rebuild_stat_sums
 from survey.cases import purge_expired_evidence, sweep_all
+from survey.checklists import install_default_checklist
 from survey.db import begin_write, make_engine
 from survey.demo import DEMO_USERS, demo_exists, seed_demo
 from survey.errors import FontMissing, InvalidAnswer, LinkNotFound, NotFound
@@ -80,10 +81,12 @@ def serve(
 
 
 def _upgrade_and_fill_aggregates(settings: Settings) -> None:
-    """Migrate; a database whose responses predate the aggregates gets them rebuilt."""
+    """Migrate and add the built-in checklist; a database whose responses predate the
+    aggregates gets them rebuilt."""
     engine = make_engine(settings.resolved_database_url())
     upgrade_database(engine)
     with Session(engine) as session:
+        install_default_checklist(session, now=_now())
         if aggregates_missing(session):
             typer.echo("responses without aggregates: rebuilding them once ...")
             _rebuild(session, settings=settings, campaign_ids=None)

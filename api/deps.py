@@ -13,6 +13,7 @@ from api.settings import Settings
 from survey.accounts import Account, account_for_session
 from survey.errors import Forbidden
 from survey.models import Role
+from survey.supervisors import check_credential
 
 SESSION_COOKIE = "manyi_session"
 
@@ -77,3 +78,16 @@ def require_role(*roles: Role) -> Callable[[Account], Account]:
 
 CurrentManager = Annotated[Account, Depends(require_role(Role.manager, Role.admin))]
 CurrentReader = Annotated[Account, Depends(require_role(Role.manager, Role.admin, Role.regulator))]
+SupervisorAccount = Annotated[Account, Depends(require_role(Role.supervisor, Role.admin))]
+"""A supervisor (or administrator), whether or not the credential is valid today."""
+
+
+def get_current_supervisor(account: SupervisorAccount, session: SessionDep, now: NowDep) -> Account:
+    """A supervisor whose credential is valid today (CredentialNotValid, a 403 page,
+    otherwise), or an administrator (who needs no credential)."""
+    if account.role == Role.supervisor:
+        check_credential(session, account.id, now.date())
+    return account
+
+
+CurrentSupervisor = Annotated[Account, Depends(get_current_supervisor)]

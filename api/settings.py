@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         description="How long after its window a rotating code's form may be sent.",
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_upload_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1024, description="The largest photo one may upload."
+    )
+    max_upload_files: int = Field(
+        default=4, ge=1, le=20, description="Photos one form may carry at most."
+    )
     supervision_hotline: str = "12300"
     timezone: str = "Asia/Shanghai"
 

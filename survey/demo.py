@@ -16,6 +16,7 @@ from survey.accounts import DEMO_PASSWORD, create_user
 from survey.aggregates import rebuild_stat_sums
 from survey.db import begin_write
 from survey.demo_cases import seed_demo_cases
+from survey.demo_inspections import seed_demo_inspections
 from survey.instruments import ensure_default_instrument, load_instrument
 from survey.links import create_link, new_token
 from survey.models import (
@@ -174,6 +175,15 @@ def seed_demo(
         manager_id=user_ids["manager"],
         supervisor_id=user_ids["supervisor"],
         now=now,
+    )
+    seed_demo_inspections(
+        session,
+        organisation_id=organisation.id,
+        site_ids=sorted({site_id for site_id, _ in counters}),
+        supervisor_id=user_ids["supervisor"],
+        manager_id=user_ids["manager"],
+        now=now,
+        timezone=timezone,
     )
     return DemoSummary(
         organisation_id=organisation.id,

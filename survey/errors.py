@@ -31,6 +31,16 @@ class LinkNotFound(NotFound):
     """No survey link has this token (forged, mistyped, or a rotating code's bad signature)."""
 
 
+class PlaceNotFound(NotFound):
+    """A site, counter or staff member that does not exist or belongs to an organisation
+    the caller may not see; ``field`` names the form field that chose it (``site``,
+    ``counter``, ``staff``), so a form can show the message next to it."""
+
+    def __init__(self, field: str, place_id: int | None) -> None:
+        self.field = field
+        super().__init__(f"{field} {place_id}")
+
+
 class CaseLinkNotFound(NotFound):
     """No case has this complainant's link (mistyped, or forged)."""
 

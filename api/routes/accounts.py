@@ -16,7 +16,7 @@ HOME_BY_ROLE = {
     Role.manager: "/manager",
     Role.admin: "/manager",
     Role.regulator: "/manager",
-    Role.supervisor: "/account",
+    Role.supervisor: "/supervisor",
 }
 
 

@@ -153,7 +153,7 @@ def test_supervisor_may_not_open_the_managers_page(
         },
         follow_redirects=False,
     )
-    assert login.headers["location"] == "/account"
+    assert login.headers["location"] == "/supervisor"
     assert client.get("/account").status_code == 200
     forbidden = client.get("/manager", headers={"accept-language": "en"})
     assert forbidden.status_code == 403

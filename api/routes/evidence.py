@@ -1,0 +1,39 @@
+"""Evidence photos, served only to accounts that may see them."""
+
+from fastapi import APIRouter
+from starlette.responses import FileResponse, Response
+
+from api.deps import CurrentAccount, SessionDep, SettingsDep
+from survey.errors import NotFound
+from survey.inspection_views import photo_for_viewer
+from survey.models import Role
+from survey.photos import photo_file
+
+router = APIRouter()
+
+
+@router.get("/evidence/{photo_id}")
+def show_evidence_photo(
+    photo_id: int, account: CurrentAccount, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """A stored photo of an inspection or feedback of the account's organisations; a
+    supervisor gets only the photos they filed. 404 for anyone else, and for a photo whose
+    file was removed (the evidence retention passed)."""
+    photo = photo_for_viewer(
+        session,
+        photo_id,
+        organisation_ids=account.organisation_ids,
+        filed_by_user_id=account.id if account.role == Role.supervisor else None,
+    )
+    path = photo_file(settings.data_dir, photo)
+    if not path.is_file():
+        raise NotFound(f"photo {photo_id}")
+    return FileResponse(
+        path,
+        media_type=photo.content_type,
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+        },
+    )
