@@ -17,12 +17,17 @@ from api.routes import (
     accounts,
     assets,
     cases,
+    checklists,
+    complainant,
     customer,
     dashboard,
     display,
+    evidence,
+    feedback,
     health,
     manager,
     supervision,
+    supervisor,
 )
 from api.settings import Settings
 from api.templating import Templates
@@ -74,12 +79,17 @@ def create_app(
         health,
         assets,
         customer,
+        feedback,
+        complainant,
         display,
         accounts,
         manager,
         dashboard,
         cases,
         supervision,
+        supervisor,
+        evidence,
+        checklists,
     ):
         app.include_router(module.router)
     install_error_handlers(app)

@@ -5,16 +5,30 @@ not UTF-8 gives the customer their form back with a message, instead of silently
 their comment into replacement characters (or failing with a 400 they cannot act on).
 """
 
-from collections.abc import Mapping
+import re
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import unquote_to_bytes
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 CSRF_MAX_AGE_SECONDS = 12 * 3600
 CSRF_FIELD = "csrf_token"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_controls(value: str) -> str:
+    r"""Text without control characters other than tab and line breaks: nobody types them,
+    and PostgreSQL refuses NUL in text (the insert would fail where SQLite stored it).
+
+    >>> without_controls("窗口\x00只开一个\n\tA1\x1b")
+    '窗口只开一个\n\tA1'
+    """
+    return _CONTROL.sub("", value)
 
 
 class RequestTooLarge(Exception):
@@ -30,14 +44,39 @@ class CsrfFailed(Exception):
 
 
 @dataclass(frozen=True)
+class UploadedFile:
+    """A file of a multipart form, read into memory up to the route's per-file limit.
+
+    ``truncated`` says the file was larger than the limit: ``data`` then holds only its
+    first ``limit + 1`` bytes, enough for a size check to refuse it with a message. The
+    browser's ``filename`` and ``content_type`` are kept for display only; never trust them.
+    """
+
+    filename: str
+    content_type: str
+    data: bytes
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
 class PostedForm:
-    """Fields of a posted form; ``undecodable`` names fields whose bytes were not UTF-8."""
+    """Fields of a posted form; ``undecodable`` names fields whose bytes were not UTF-8.
+
+    ``files`` holds the uploaded files by field name and ``too_large`` says the body was
+    over the limit and not read (both only for forms read with :func:`read_upload_form`);
+    a file input left empty is not listed.
+    """
 
     fields: Mapping[str, str]
     undecodable: frozenset[str] = field(default_factory=frozenset)
+    files: Mapping[str, tuple[UploadedFile, ...]] = field(default_factory=dict)
+    too_large: bool = False
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)
+
+    def files_of(self, name: str) -> tuple[UploadedFile, ...]:
+        return tuple(self.files.get(name, ()))
 
 
 def parse_urlencoded(body: bytes) -> PostedForm:
@@ -59,33 +98,120 @@ def parse_urlencoded(body: bytes) -> PostedForm:
         except UnicodeDecodeError:
             value = value_bytes.decode("utf-8", "replace")
             bad.add(name)
-        fields[name] = value
+        fields[name] = without_controls(value)
     return PostedForm(fields=fields, undecodable=frozenset(bad))
 
 
 async def read_posted_form(request: Request) -> PostedForm:
-    """Read the request body within the size limit and parse it as a form."""
+    """Read the request body within the size limit and parse it as a form (no files)."""
     limit: int = request.app.state.settings.max_body_bytes
+    return await _read_form(request, limit=limit, max_files=0, max_file_bytes=0)
+
+
+async def read_upload_form(request: Request) -> PostedForm:
+    """Like :func:`read_posted_form`, for forms with photos: files of up to
+    ``max_upload_bytes`` each besides the fields, ``max_upload_files`` of them at their
+    largest.
+
+    A file over the per-file limit is kept truncated (see :class:`UploadedFile`), so the
+    route gives the form back with a message next to the photo and every other value kept.
+    A body over the whole limit (the fields plus every file at its largest) is not read
+    further: the form comes back empty with ``too_large`` set, so the route can still show
+    its form with a message (the fields are lost then, as the body was not read). How many
+    files are too many is the route's rule (a few more parts than allowed are read, so it
+    can say so on the form).
+    """
+    settings = request.app.state.settings
+    files: int = settings.max_upload_files
+    per_file: int = settings.max_upload_bytes
+    limit = settings.max_body_bytes + files * per_file
+    try:
+        return await _read_form(
+            request, limit=limit, max_files=max(files, 20), max_file_bytes=per_file
+        )
+    except RequestTooLarge:
+        return PostedForm(fields={}, too_large=True)
+
+
+async def _read_form(
+    request: Request, *, limit: int, max_files: int, max_file_bytes: int
+) -> PostedForm:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise RequestTooLarge()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        form = await request.form(max_files=0, max_fields=400, max_part_size=limit)
-        return PostedForm(fields={k: v for k, v in form.items() if isinstance(v, str)})
+        return await _read_multipart(
+            request,
+            limit=limit,
+            max_files=max_files,
+            max_file_bytes=max_file_bytes,
+            max_part_size=request.app.state.settings.max_body_bytes,
+        )
     if content_type not in ("application/x-www-form-urlencoded", ""):
         raise UnsupportedForm()
     chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestTooLarge()
+    async for chunk in _limited(request.stream(), limit):
         chunks.append(chunk)
     return parse_urlencoded(b"".join(chunks))
 
 
+async def _limited(stream: AsyncIterator[bytes], limit: int) -> AsyncGenerator[bytes, None]:
+    """The body's chunks, refusing it as soon as more than ``limit`` bytes arrived (also
+    when no Content-Length was declared, as with a chunked upload)."""
+    size = 0
+    async for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooLarge()
+        yield chunk
+
+
+async def _read_multipart(
+    request: Request, *, limit: int, max_files: int, max_file_bytes: int, max_part_size: int
+) -> PostedForm:
+    parser = MultiPartParser(
+        request.headers,
+        _limited(request.stream(), limit),
+        max_files=max_files,
+        max_fields=400,
+        max_part_size=max_part_size,
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException as error:
+        raise HTTPException(400, error.message) from error
+    fields: dict[str, str] = {}
+    files: dict[str, list[UploadedFile]] = {}
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                fields[name] = without_controls(value)
+                continue
+            uploaded = await _read_upload(value, max_file_bytes)
+            if uploaded is not None:
+                files.setdefault(name, []).append(uploaded)
+    finally:
+        await form.close()
+    return PostedForm(fields=fields, files={name: tuple(found) for name, found in files.items()})
+
+
+async def _read_upload(upload: UploadFile, max_bytes: int) -> UploadedFile | None:
+    """An uploaded file's bytes (at most ``max_bytes + 1``), or None for an empty file
+    input (browsers send one with no name and no bytes)."""
+    data = await upload.read(max_bytes + 1)
+    if not data and not upload.filename:
+        return None
+    return UploadedFile(
+        filename=(upload.filename or "")[:200],
+        content_type=(upload.content_type or "")[:100],
+        data=data[: max_bytes + 1],
+        truncated=len(data) > max_bytes,
+    )
+
+
 PostedFormDep = Annotated[PostedForm, Depends(read_posted_form)]
+UploadFormDep = Annotated[PostedForm, Depends(read_upload_form)]
 
 
 def csrf_serializer(secret: str) -> URLSafeTimedSerializer:

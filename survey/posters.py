@@ -58,6 +58,9 @@ class PosterInfo:
     job_number: str | None  # e.g. "GZ1001"
     hotline: str  # supervision hotline, e.g. "12300"
     call_to_action: str = "扫码评价我们的服务 · Scan to rate our service"
+    feedback_line: str = "表扬、建议、投诉也可扫此码 · Praise, suggestions, complaints: same code"
+    """Under the call to action: the questionnaire links to the feedback form, so the same
+    code takes praise, suggestions and complaints too. Empty leaves the line out."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -539,6 +542,7 @@ def _layout_at(info: PosterInfo, matrix: list[list[bool]], scale: float) -> _Lay
         else None
     )
     cta = fit(info.call_to_action, 46, 28, bold=True)
+    feedback = fit(info.feedback_line, 32, 24, bold=False)
     hotline = fit(f"监督电话 Supervision hotline: {_clean(info.hotline)}", 38, 26, bold=False)
 
     # Header band with the organisation.
@@ -561,10 +565,14 @@ def _layout_at(info: PosterInfo, matrix: list[list[bool]], scale: float) -> _Lay
     if hotline is not None:
         place(hotline, footer_top + px(36), BRAND_DARK)
 
-    # The QR code (largest that fits) and the call to action, centred in the space left.
+    # The QR code (largest that fits) and the call to action with the feedback line under
+    # it, centred in the space left.
     modules = len(matrix)
     cta_gap = px(24)
+    feedback_gap = px(10)
     cta_height = 0 if cta is None else cta_gap + cta.height
+    if feedback is not None:
+        cta_height += (feedback_gap if cta is not None else cta_gap) + feedback.height
     room = footer_top - top_bottom - cta_height - 2 * px(28)
     module_px = max(1, min(QR_MAX_WIDTH, CONTENT_WIDTH, room) // modules)
     qr_size = module_px * modules
@@ -574,8 +582,11 @@ def _layout_at(info: PosterInfo, matrix: list[list[bool]], scale: float) -> _Lay
     inset = module_px * QR_QUIET_ZONE // 2  # the frame sits inside the quiet zone
     frame = qr_size - 2 * inset
     rects.append(_Rect(qr_left + inset, qr_top + inset, frame, frame, None, FRAME, 4, 24))
+    below = qr_top + qr_size
     if cta is not None:
-        place(cta, qr_top + qr_size + cta_gap, BRAND)
+        below = place(cta, below + cta_gap, BRAND)
+    if feedback is not None:
+        place(feedback, below + (feedback_gap if cta is not None else cta_gap), TEXT)
 
     title = " · ".join(
         part

@@ -4,6 +4,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -42,14 +43,15 @@ class CodeFields:
         return cls(str(code.window), code.signature) if code else None
 
 
-def _rotating_code(form_or_query: Any) -> RotatingCode | None:
+def rotating_code_from(form_or_query: Any) -> RotatingCode | None:
+    """The rotating code a query string or form carries (``w`` and ``sig``), if any."""
     window, signature = form_or_query.get("w", ""), form_or_query.get("sig", "")
     if not window or not signature or not str(window).isdigit() or len(str(window)) > 12:
         return None
     return RotatingCode(window=int(window), signature=str(signature))
 
 
-def _check_rotation(
+def check_rotation(
     link: QrLink,
     code: RotatingCode | None,
     settings: Settings,
@@ -57,6 +59,8 @@ def _check_rotation(
     *,
     submitting: bool,
 ) -> None:
+    """Refuse a rotating link without a recent genuine code (404 forged, 410 too old); a
+    form being sent gets the longer submit grace. Fixed links pass unchecked."""
     if not link.rotating:
         return
     grace = settings.rotation_grace_windows
@@ -136,8 +140,8 @@ def show_survey(
     so the rendered page is cached (see :mod:`api.page_cache`) and the tokens filled in.
     """
     link = get_link_or_raise(session, token, now=now)
-    code = _rotating_code(request.query_params)
-    _check_rotation(link, code, settings, now, submitting=False)
+    code = rotating_code_from(request.query_params)
+    check_rotation(link, code, settings, now, submitting=False)
     tokens = {
         "csrf": csrf_token_for(request),
         "submission_key": new_token(),
@@ -178,8 +182,8 @@ def submit_survey(
 ) -> Response:
     """Validate and store the answers, then redirect to the thanks page (post/redirect/get)."""
     link = get_link_or_raise(session, token, now=now)
-    code = _rotating_code(form)
-    _check_rotation(link, code, settings, now, submitting=True)
+    code = rotating_code_from(form)
+    check_rotation(link, code, settings, now, submitting=True)
     secret = settings.resolved_secret_key()
     check_csrf(request, form)
     submission_key = form.get("submission_key")
@@ -234,12 +238,26 @@ def submit_survey(
             code=CodeFields.of(code),
         )
         return render(request, "customer/survey.html", context, status_code=422)
-    return RedirectResponse(f"/s/{token}/thanks", status_code=303)
+    # A rotating code rides along, so the thanks page can link to the feedback form.
+    return RedirectResponse(f"/s/{token}/thanks{code_query(code)}", status_code=303)
+
+
+def code_query(code: RotatingCode | None) -> str:
+    """``?w=…&sig=…`` carrying a rotating code to the next page, or nothing."""
+    return "?" + urlencode({"w": code.window, "sig": code.signature}) if code else ""
 
 
 @router.get("/s/{token}/thanks")
 def show_thanks(request: Request, token: str, settings: SettingsDep) -> Response:
-    """Thanks, with the supervision hotline for anything that needs an answer."""
+    """Thanks, with a link to the feedback form (praise, suggestion or complaint) and the
+    supervision hotline for anything that needs an answer."""
+    code = rotating_code_from(request.query_params)
     return render(
-        request, "customer/thanks.html", {"token": token, "hotline": settings.supervision_hotline}
+        request,
+        "customer/thanks.html",
+        {
+            "token": token,
+            "hotline": settings.supervision_hotline,
+            "feedback_url": f"/s/{quote(token, safe='')}/feedback{code_query(code)}",
+        },
     )

@@ -255,6 +255,19 @@ def test_comment_over_2000_characters_is_refused_and_kept(
     assert count_responses(session) == 0
 
 
+def test_control_characters_in_a_comment_are_dropped_not_a_server_error(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """PostgreSQL refuses NUL in text; a comment with one was a 500 there. Control
+    characters (other than line breaks and tabs) are dropped when the form is read."""
+    place = make_place(session, now=clock())
+    form = full_answers(open_survey(client, place), comment="等了\x00很久\x1b\n窗口少")
+    response = client.post(f"/s/{place.link.token}?lang=en", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    stored = session.exec(select(SurveyResponse)).one()
+    assert stored.comment == "等了很久\n窗口少"
+
+
 def test_empty_submission_is_refused(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:

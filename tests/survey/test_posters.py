@@ -3,6 +3,7 @@
 import io
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -271,6 +272,18 @@ def test_poster_svg_is_well_formed_and_shows_everything() -> None:
     paths = list(root.iter(f"{SVG}path"))
     assert len(paths) == 1
     assert re.fullmatch(r"(?:M\d+ \d+h\d+v1h-\d+z)+", paths[0].get("d") or "")
+
+
+@needs_font
+def test_poster_says_the_same_code_takes_praise_suggestions_and_complaints() -> None:
+    """One small line under the call to action; the code keeps its size and still scans."""
+    texts = _svg_texts(poster_svg(INFO))
+    line = "表扬、建议、投诉也可扫此码 · Praise, suggestions, complaints: same code"
+    assert texts.index(line) == texts.index("扫码评价我们的服务 · Scan to rate our service") + 1
+    assert line not in _svg_texts(poster_svg(replace(INFO, feedback_line="")))
+    decoded = _decode(_open_png(poster_png(INFO)))
+    assert [code.text for code in decoded] == [URL]
+    assert decoded[0].position.top_right.x - decoded[0].position.top_left.x >= 600
 
 
 @needs_font
