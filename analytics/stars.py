@@ -5,18 +5,28 @@ the clerk's satisfaction index, shrunk toward the index of all clerks ranked wit
 (:func:`analytics.rankings.index_ranking`), placed in fixed bands of the 0–100 index.
 Fixed bands, not ranks: a hall where every clerk serves well can have only five-star
 clerks, and a clerk's stars mean the same thing from month to month.
+
+Inspections (self, mutual and secret checks against the service rules) take one star off
+a clerk whose checked items in the period passed less than :data:`COMPLIANCE_FLOOR` of the
+time (never below one star). They never add one: a clerk who was not inspected must not
+be rated below one who was, for the same customers' verdict.
 """
 
 import math
 from dataclasses import dataclass
 
+from analytics.compliance import Compliance
 from analytics.rankings import RankedUnit, Ranking
 
 STAR_BANDS: tuple[float, ...] = (60.0, 70.0, 80.0, 90.0)
 """Lower bounds of 2, 3, 4 and 5 stars on the shrunken 0–100 index (below 60: one star)."""
 
+COMPLIANCE_FLOOR = 0.9
+"""Below this share of checked items passed, inspections take one star off."""
+
 RULE = "shrunken_index_bands"
-RULE_VERSION = "1"
+RULE_VERSION = "2"
+"""Version 2: inspections' compliance below the floor takes one star off."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +37,9 @@ class StarRating:
     ``score`` is the shrunken index the bands are applied to; ``own_index`` and ``n`` the
     clerk's own index and respondents; ``pull`` the share of the score that comes from the
     parent index (``W / (n + W)``), so 0.2 means one fifth of the way toward the parent.
-    ``band`` is the range of the score that gives these stars.
+    ``band`` is the range of the score that gives the stars before inspections.
+    ``compliance`` is the clerk's inspections in the period (``None``: none), and
+    ``inspection_penalty`` whether they took a star off.
     """
 
     stars: int | None
@@ -38,6 +50,8 @@ class StarRating:
     parent_index: float
     pull: float
     band: tuple[float, float]
+    compliance: Compliance | None = None
+    inspection_penalty: bool = False
     rule: str = RULE
     version: str = RULE_VERSION
 
@@ -64,7 +78,12 @@ def band_of(stars: int, bands: tuple[float, ...] = STAR_BANDS) -> tuple[float, f
 
 
 def star_rating(
-    unit: RankedUnit, ranking: Ranking, *, bands: tuple[float, ...] = STAR_BANDS
+    unit: RankedUnit,
+    ranking: Ranking,
+    *,
+    bands: tuple[float, ...] = STAR_BANDS,
+    compliance: Compliance | None = None,
+    compliance_floor: float = COMPLIANCE_FLOOR,
 ) -> StarRating:
     """A clerk's star rating from their place in a fair ranking of clerks.
 
@@ -77,12 +96,18 @@ def star_rating(
         period and parent).
     bands : tuple of float, keyword-only
         Lower bounds of 2, 3, 4 and 5 stars (default :data:`STAR_BANDS`).
+    compliance : Compliance or None, keyword-only
+        The clerk's inspection outcomes in the same period, if any.
+    compliance_floor : float, keyword-only
+        Below this compliance rate one star is taken off (default 0.9).
 
     Returns
     -------
     StarRating
-        Stars = 1 + the number of bounds the shrunken index reaches; not rated (``None``)
-        under ``ranking.min_n`` respondents, where even the shrunken index says too little.
+        Stars = 1 + the number of bounds the shrunken index reaches, minus one (at least
+        one star) when inspections checked items and passed fewer than
+        ``compliance_floor`` of them; not rated (``None``) under ``ranking.min_n``
+        respondents, where even the shrunken index says too little.
 
     Notes
     -----
@@ -103,6 +128,9 @@ def star_rating(
     >>> rating = star_rating(clerk, ranking)
     >>> rating.stars, rating.band, rating.pull
     (4, (80.0, 90.0), 0.2)
+    >>> from analytics.compliance import Compliance
+    >>> star_rating(clerk, ranking, compliance=Compliance(17, 3, 2)).stars  # 85 % passed
+    3
     """
     n, weight = unit.n, ranking.prior_weight
     if math.isnan(weight):  # nothing to shrink with: every unit keeps its own index
@@ -113,6 +141,15 @@ def star_rating(
         pull = weight / (n + weight)
     rated = n >= ranking.min_n and not math.isnan(unit.shrunken_index)
     stars = stars_for_score(unit.shrunken_index, bands) if rated else None
+    band = band_of(stars, bands) if stars is not None else (math.nan, math.nan)
+    penalty = (
+        stars is not None
+        and compliance is not None
+        and compliance.n_checked > 0
+        and compliance.rate < compliance_floor
+    )
+    if penalty and stars is not None:
+        stars = max(1, stars - 1)
     return StarRating(
         stars=stars,
         score=unit.shrunken_index,
@@ -121,5 +158,7 @@ def star_rating(
         min_n=ranking.min_n,
         parent_index=ranking.parent_index,
         pull=pull,
-        band=band_of(stars, bands) if stars is not None else (math.nan, math.nan),
+        band=band,
+        compliance=compliance,
+        inspection_penalty=penalty,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from survey.case_rules import (
@@ -80,40 +81,68 @@ def file_feedback(
     A ``submission_key`` seen before returns what it filed then (a double-tapped submit
     files once).
     """
-    if submission_key is not None:
-        earlier = session.exec(
-            select(Feedback).where(Feedback.submission_key == submission_key)
-        ).first()
-        if earlier is not None:
-            return Filed(
-                earlier, session.exec(select(Case).where(Case.feedback_id == earlier.id)).first()
-            )
+    if submission_key is not None and (earlier := _filed_before(session, submission_key)):
+        return earlier
     if site_id is not None:
         site = session.get(Site, site_id)
         if site is None or site.organisation_id != organisation_id:
             raise NotFound(f"site {site_id}")
     if (severity == Severity.regulator) != (regulator_deadline is not None):
         raise ValueError("a regulator's case, and only one, carries the regulator's deadline")
+    try:
+        return _file(
+            session,
+            Feedback(
+                organisation_id=organisation_id,
+                kind=kind,
+                source=source,
+                category=category,
+                submission_key=submission_key,
+                site_id=site_id,
+                counter_id=counter_id,
+                staff_member_id=staff_member_id,
+                text=text,
+                contact=contact,
+                submitted_by_user_id=received_by_user_id,
+                received_at=now,
+            ),
+            calendar=calendar,
+            severity=severity,
+            regulator_deadline=regulator_deadline,
+        )
+    except IntegrityError:
+        # The same submission raced in on another connection and is stored: return it.
+        session.rollback()
+        if submission_key is None or not (earlier := _filed_before(session, submission_key)):
+            raise
+        return earlier
+
+
+def _filed_before(session: Session, submission_key: str) -> Filed | None:
+    earlier = session.exec(
+        select(Feedback).where(Feedback.submission_key == submission_key)
+    ).first()
+    if earlier is None:
+        return None
+    return Filed(earlier, session.exec(select(Case).where(Case.feedback_id == earlier.id)).first())
+
+
+def _file(
+    session: Session,
+    feedback: Feedback,
+    *,
+    calendar: WorkCalendar | None,
+    severity: Severity,
+    regulator_deadline: datetime | None,
+) -> Filed:
+    """Store the feedback and, for criticism and complaints, its case and first event."""
     begin_write(session)
-    feedback = Feedback(
-        organisation_id=organisation_id,
-        kind=kind,
-        source=source,
-        category=category,
-        submission_key=submission_key,
-        site_id=site_id,
-        counter_id=counter_id,
-        staff_member_id=staff_member_id,
-        text=text,
-        contact=contact,
-        submitted_by_user_id=received_by_user_id,
-        received_at=now,
-    )
+    organisation_id, now = feedback.organisation_id, feedback.received_at
     session.add(feedback)
     session.flush()
     assert feedback.id is not None
     case = None
-    if kind in OPENS_A_CASE:
+    if feedback.kind in OPENS_A_CASE:
         if calendar is None:
             calendar = calendar_for(session, organisation_id)
         if regulator_deadline is not None:
@@ -124,10 +153,10 @@ def file_feedback(
         case = Case(
             feedback_id=feedback.id,
             organisation_id=organisation_id,
-            site_id=site_id,
+            site_id=feedback.site_id,
             severity=severity,
             state=CaseState.received,
-            owner_user_id=received_by_user_id,
+            owner_user_id=feedback.submitted_by_user_id,
             received_at=now,
             deadline_before_pauses=clock.deadline_before_pauses,
             public_token=new_token(),
@@ -141,8 +170,8 @@ def file_feedback(
                 at=now,
                 kind=CaseEventKind.opened,
                 to_state=CaseState.received.value,
-                actor_user_id=received_by_user_id,
-                actor="user" if received_by_user_id is not None else "complainant",
+                actor_user_id=feedback.submitted_by_user_id,
+                actor="user" if feedback.submitted_by_user_id is not None else "complainant",
             )
         )
     session.commit()
@@ -481,8 +510,14 @@ def purge_expired_evidence(session: Session, *, now: datetime, data_dir: Path) -
         for photo in session.exec(
             select(EvidencePhoto).where(EvidencePhoto.feedback_id == feedback.id)
         ).all():
-            (data_dir / photo.path).unlink(missing_ok=True)
             session.delete(photo)
+            session.flush()
+            # Files are named by their content hash: another row may hold the same file.
+            still_used = session.exec(
+                select(EvidencePhoto.id).where(EvidencePhoto.path == photo.path)
+            ).first()
+            if still_used is None:
+                (data_dir / photo.path).unlink(missing_ok=True)
         redacted += 1
     session.commit()
     return redacted

@@ -33,6 +33,7 @@ from survey.aggregates import (
     read_stat_table,
 )
 from survey.errors import NotFound
+from survey.inspection_views import ALL_PERIODS, compliance_by_place
 from survey.models import Campaign, CampaignMode, Counter, Organisation, Site, StaffMember
 from survey.reporting import (
     Scope,
@@ -413,10 +414,17 @@ class StaffCard:
 
 
 def staff_card(
-    session: Session, scope: Scope, places: ScopePlaces, period: Period, *, min_n: int
+    session: Session,
+    scope: Scope,
+    places: ScopePlaces,
+    period: Period,
+    *,
+    min_n: int,
+    timezone: tzinfo,
 ) -> StaffCard:
     """The clerk's stars, from the ranking of all the organisation's clerks in the campaign
-    over the period (and the scope's language, if any)."""
+    over the period (and the scope's language, if any), and from the inspections of the
+    clerk in the same months."""
     if places.staff is None:
         raise ValueError("a staff card needs a clerk")
     everyone = Scope(
@@ -427,7 +435,17 @@ def staff_card(
     clerks = breakdown(session, everyone, period, "staff", min_n=min_n)
     unit = next((u for u in clerks.ranking.units if u.unit == str(places.staff.id)), None)
     ranked = sum(1 for u in clerks.ranking.units if u.rank is not None)
-    rating = None if unit is None else star_rating(unit, clerks.ranking)
+    inspected = compliance_by_place(
+        session,
+        organisation_ids=scope.organisation_ids,
+        since=period.since,
+        until=period.until,
+        timezone=timezone,
+        level="staff",
+        period="all",
+    ).get((places.staff.id or 0, ALL_PERIODS))
+    compliance = None if inspected is None else inspected.scores.overall
+    rating = None if unit is None else star_rating(unit, clerks.ranking, compliance=compliance)
     return StaffCard(rating, clerks.ranking, None if unit is None else unit.rank, ranked)
 
 

@@ -444,7 +444,12 @@ def build_overview(ctx: PageContext) -> PageView:
     )
     if ctx.places.level == "staff":
         view.extra["staff_card"] = dashboard.staff_card(
-            ctx.session, ctx.scope, ctx.places, ctx.period, min_n=ctx.filters.min_n
+            ctx.session,
+            ctx.scope,
+            ctx.places,
+            ctx.period,
+            min_n=ctx.filters.min_n,
+            timezone=ctx.timezone,
         )
     return view
 

@@ -71,3 +71,28 @@ def test_too_few_answers_are_not_rated() -> None:
 
 def test_default_bands_are_the_documented_ones() -> None:
     assert STAR_BANDS == (60.0, 70.0, 80.0, 90.0)
+
+
+@pytest.mark.parametrize(
+    ("shrunken", "passed", "failed", "stars", "penalty"),
+    [
+        (84.0, 18, 2, 4, False),  # 90 % passed: at the floor, no star off
+        (84.0, 17, 3, 3, True),  # 85 %: one star off (4 -> 3)
+        (55.0, 0, 5, 1, True),  # never below one star
+        (84.0, 0, 0, 4, False),  # only not-applicable items: nothing was checked
+        (95.0, 20, 0, 5, False),  # inspections never add a star
+    ],
+)
+def test_inspections_below_the_floor_take_one_star_off(
+    shrunken: float, passed: int, failed: int, stars: int, penalty: bool
+) -> None:
+    """Rule version 2: stars from the band of the shrunken index, minus one when the
+    clerk's checked items passed less than 90 % of the time (at least one star)."""
+    from analytics.compliance import Compliance
+    from analytics.rankings import RankedUnit, Ranking
+
+    unit = RankedUnit(unit="7", n=40, index=shrunken, shrunken_index=shrunken, rank=1)
+    ranking = Ranking(units=(unit,), parent_index=shrunken, prior_weight=10.0, min_n=30)
+    rating = star_rating(unit, ranking, compliance=Compliance(passed, failed, 2))
+    assert (rating.stars, rating.inspection_penalty) == (stars, penalty)
+    assert rating.band == band_of(stars_for_score(shrunken))

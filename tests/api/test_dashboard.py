@@ -28,7 +28,7 @@ from survey.models import (
 from survey.reporting import Scope, scope_report
 from tests.api.test_accounts import add_user, log_in
 from tests.api.test_campaign_report import demo_with_manager
-from tests.factories import FixedClock, make_place
+from tests.factories import FixedClock, at, make_place
 from tests.survey.test_aggregates import answer_randomly
 
 
@@ -396,3 +396,51 @@ def test_dimension_trend_charts_name_their_axis_by_what_they_show(
     titles = [spec for spec in specs if '"title": "Gap"' in spec]
     assert len(titles) == 5
     assert sum('"title": "Satisfaction index"' in spec for spec in specs) == 1
+
+
+def test_a_clerks_failed_inspections_take_one_star_off(
+    client: TestClient, session: Session, demo: Campaign
+) -> None:
+    """Rule version 2 on the clerk's page: a clerk rated with no inspection penalty gets
+    one star less once two inspections in the period found every checked item failed
+    (compliance far below 90 %), and the page says why."""
+    from survey.checklists import current_checklist
+    from survey.models import CheckOutcome, Inspection, InspectionKind, InspectionResult, User
+
+    base = page_url(demo, "overview") + "?lang=en&first_month=2026-01&last_month=2026-12"
+    stars_of = re.compile(r'aria-label="(\d) of 5 stars"')
+    chosen = None
+    for clerk in session.exec(select(StaffMember)).all():
+        html = client.get(f"{base}&staff={clerk.id}").text
+        found = stars_of.search(html)
+        if found and int(found.group(1)) >= 2 and "one star less" not in html:
+            chosen, before = clerk, int(found.group(1))
+            break
+    assert chosen is not None, "the demo has a rated clerk without an inspection penalty"
+    checklist = current_checklist(session, demo.organisation_id)
+    supervisor = session.exec(select(User).where(User.username == "supervisor")).one()
+    for day in (3, 4):
+        inspection = Inspection(
+            organisation_id=demo.organisation_id,
+            checklist_id=checklist.id,
+            kind=InspectionKind.secret_check,
+            site_id=chosen.site_id,
+            staff_member_id=chosen.id,
+            inspected_at=at(f"2026-11-0{day}", "10:00"),
+            filed_at=at(f"2026-11-0{day}", "11:00"),
+            filed_by_user_id=supervisor.id or 0,
+            submission_key=f"penalty-{day}",
+        )
+        session.add(inspection)
+        session.flush()
+        for item in checklist.items:
+            session.add(
+                InspectionResult(
+                    inspection_id=inspection.id or 0, item_id=item.id, outcome=CheckOutcome.failed
+                )
+            )
+    session.commit()
+    html = client.get(f"{base}&staff={chosen.id}").text
+    after = stars_of.search(html)
+    assert after is not None and int(after.group(1)) == before - 1
+    assert "Below 90%, so one star less." in html

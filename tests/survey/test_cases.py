@@ -348,8 +348,8 @@ def test_evidence_is_kept_while_open_and_for_the_retention_after_closing(
     session: Session, place: Place, tmp_path: Path
 ) -> None:
     """Retention 30 days. Closed 1 Nov: kept on 30 Nov, removed on 1 Dec (text, contact,
-    photo file and row), while the case, its history and the answer stay. An open case is
-    never purged."""
+    photo files and rows), while the case, its history and the answer stay. An open case is
+    never purged, nor a file (named by its hash) that an open case's photo shares."""
     organisation_id = place.organisation.id or 0
     session.add(CaseSettings(organisation_id=organisation_id, retention_days=30))
     session.commit()
@@ -359,10 +359,13 @@ def test_evidence_is_kept_while_open_and_for_the_retention_after_closing(
     photo_file = tmp_path / "evidence" / "abc.jpg"
     photo_file.parent.mkdir()
     photo_file.write_bytes(b"jpeg")
-    session.add(
-        EvidencePhoto(
-            feedback_id=closed.feedback_id,
-            path="evidence/abc.jpg",
+    shared_file = tmp_path / "evidence" / "shared.jpg"
+    shared_file.write_bytes(b"same photo sent twice")
+
+    def photo(feedback_id: int, path: str) -> EvidencePhoto:
+        return EvidencePhoto(
+            feedback_id=feedback_id,
+            path=path,
             content_type="image/jpeg",
             width=1,
             height=1,
@@ -370,7 +373,10 @@ def test_evidence_is_kept_while_open_and_for_the_retention_after_closing(
             sha256="0" * 64,
             stored_at=at("2026-10-30", "10:00"),
         )
-    )
+
+    session.add(photo(closed.feedback_id, "evidence/abc.jpg"))
+    session.add(photo(closed.feedback_id, "evidence/shared.jpg"))
+    session.add(photo(still_open.feedback_id, "evidence/shared.jpg"))
     session.commit()
     answer_case(
         session, closed.id or 0, text="已退款", now=at("2026-10-31", "10:00"), user_id=manager
@@ -380,6 +386,7 @@ def test_evidence_is_kept_while_open_and_for_the_retention_after_closing(
     assert photo_file.exists()
     assert purge_expired_evidence(session, now=at("2026-12-01", "00:00"), data_dir=tmp_path) == 1
     assert not photo_file.exists()
+    assert shared_file.exists()  # the open case's photo is the same file: kept
     feedback = session.get(Feedback, closed.feedback_id)
     kept = session.get(Feedback, still_open.feedback_id)
     assert feedback is not None and kept is not None
@@ -389,6 +396,44 @@ def test_evidence_is_kept_while_open_and_for_the_retention_after_closing(
         at("2026-12-01", "00:00"),
     )
     assert kept.text and kept.redacted_at is None
-    assert session.exec(select(EvidencePhoto)).all() == []
+    left = session.exec(select(EvidencePhoto)).all()
+    assert [(p.feedback_id, p.path) for p in left] == [
+        (still_open.feedback_id, "evidence/shared.jpg")
+    ]
     answer = case_answer(history(session, closed.id or 0))
     assert answer is not None and answer.text == "已退款"
+
+
+def test_a_double_tap_that_races_past_the_lookup_files_once(
+    session: Session, place: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two connections both look for the submission key before either has stored it; the
+    unique key refuses the second insert, which then returns the first filing."""
+    import survey.cases
+
+    def send() -> Case | None:
+        return file_feedback(
+            session,
+            organisation_id=place.organisation.id or 0,
+            kind=FeedbackKind.complaint,
+            source=FeedbackSource.customer,
+            text="排队太久",
+            now=at("2026-11-24", "10:00"),
+            site_id=place.site.id,
+            submission_key="tap-" + "x" * 20,
+        ).case
+
+    first = send()
+    real_lookup = survey.cases._filed_before
+    lookups: list[str] = []
+
+    def lookup_before_the_other_commit(s: Session, key: str) -> object:
+        lookups.append(key)
+        return None if len(lookups) == 1 else real_lookup(s, key)
+
+    monkeypatch.setattr(survey.cases, "_filed_before", lookup_before_the_other_commit)
+    second = send()
+    assert first is not None and second is not None and second.id == first.id
+    assert len(lookups) == 2  # the insert was refused, then the first filing found
+    assert len(session.exec(select(Case)).all()) == 1
+    assert len(session.exec(select(Feedback)).all()) == 1
