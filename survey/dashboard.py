@@ -23,7 +23,7 @@ from analytics.power_sums import Layout, PowerSums
 from analytics.rankings import Ranking, index_ranking, ranking_keys
 from analytics.report import ServqualReport, servqual_report
 from analytics.segment import index_moments
-from analytics.stars import StarRating, star_rating
+from analytics.stars import COMPLIANCE_FLOOR, StarRating, star_rating
 from analytics.trends import TrendReport, trend_keys, trend_report
 from survey.aggregates import (
     instrument_layout,
@@ -411,6 +411,7 @@ class StaffCard:
     ranking: Ranking
     rank: int | None
     ranked_count: int
+    compliance_floor: float = COMPLIANCE_FLOOR
 
 
 def staff_card(
