@@ -30,6 +30,8 @@ from tests.factories import FixedClock, Place, at, make_place
 
 @pytest.fixture
 def place(client: TestClient, session: Session, clock: FixedClock) -> Place:
+    """The manager ``wang`` logged in, reading English (the tests check its words)."""
+    client.headers["accept-language"] = "en"
     place = place_with_manager(session, clock)
     assert log_in(client, "wang") == 303
     session.commit()
