@@ -101,3 +101,18 @@ def _column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+TABLE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+"""The formats a table downloads as, with their media types."""
+
+
+def table_download(table: Table, extension: str, filename: str) -> tuple[bytes | str, str, str]:
+    """The body, media type and Content-Disposition of ``table`` as ``extension`` (a key of
+    :data:`TABLE_TYPES`) saved as ``filename.extension``."""
+    body = table_csv(table) if extension == "csv" else table_xlsx([table])
+    disposition = f'attachment; filename="{filename}.{extension}"'
+    return body, TABLE_TYPES[extension], disposition

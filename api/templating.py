@@ -30,7 +30,12 @@ def _make_environment(locale: str, *, timezone: str) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    translations = i18n.translations(locale)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    # ``_(label)`` looks a message up as it is: newstyle gettext would also apply ``%`` to
+    # it, which breaks on a label such as "80 % of the time used" (trans blocks, which
+    # take variables, keep Jinja's own gettext).
+    env.globals["_"] = translations.gettext
     env.filters["number"] = partial(_number, locale=locale)
     env.filters["when"] = partial(_when, locale=locale, timezone=timezone)
     env.globals.update(

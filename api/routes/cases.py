@@ -5,7 +5,7 @@ Reading the case list first runs the sweep (:func:`survey.cases.sweep_all`), so 
 and escalations are recorded even where no scheduled ``manyi cases sweep`` runs.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,10 +14,17 @@ from starlette.responses import RedirectResponse, Response
 from api import case_labels
 from api.deps import CurrentManager, NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
-from api.tables import Column, Table, table_csv, table_xlsx
+from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate
 from survey.accounts import Account
 from survey.case_rules import CaseState, TransitionNotAllowed
+from survey.case_settings import (
+    calendar_overrides,
+    case_settings,
+    remove_calendar_day,
+    save_case_settings,
+    set_calendar_day,
+)
 from survey.case_views import case_detail, finished_cases, on_time_rates, open_cases
 from survey.cases import (
     answer_case,
@@ -26,16 +33,13 @@ from survey.cases import (
     resume_clock,
     sweep_all,
 )
-from survey.errors import N_, CaseActionNotAllowed, NotFound
+from survey.errors import N_, CaseActionNotAllowed, FieldError, InvalidAnswer, NotFound
+from survey.models import Organisation
 
 router = APIRouter()
 MANUAL_STATES = (CaseState.acknowledged, CaseState.in_progress, CaseState.escalated)
 """What a manager moves a case to by hand; ``answered`` comes with the answer's text,
 closing and reopening are the complainant's."""
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _labels() -> dict[str, Any]:
@@ -259,12 +263,149 @@ def export_on_time(
     now: NowDep,
 ) -> Response:
     """The on-time table of a year as CSV or XLSX."""
-    if extension not in EXPORT_TYPES or not 2000 <= year <= 2200:
+    if extension not in TABLE_TYPES or not 2000 <= year <= 2200:
         raise NotFound(f"on-time export {year}.{extension}")
     table = _on_time_table(request, account, session, now, year)
-    body = table_csv(table) if extension == "csv" else table_xlsx([table])
-    return Response(
-        body,
-        media_type=EXPORT_TYPES[extension],
-        headers={"content-disposition": f'attachment; filename="cases-on-time-{year}.{extension}"'},
+    body, media_type, disposition = table_download(table, extension, f"cases-on-time-{year}")
+    return Response(body, media_type=media_type, headers={"content-disposition": disposition})
+
+
+def _settings_organisation(account: Account, organisation: int | None) -> int:
+    """The organisation whose settings are shown: the one asked for (404 if not the
+    account's), or the account's first."""
+    if organisation is None:
+        return min(account.organisation_ids)
+    if organisation not in account.organisation_ids:
+        raise NotFound(f"organisation {organisation}")
+    return organisation
+
+
+def _settings_page(
+    request: Request,
+    account: Account,
+    session: SessionDep,
+    organisation_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, FieldError] | None = None,
+    status_code: int = 200,
+) -> Response:
+    current = case_settings(session, organisation_id)
+    shown = values or {
+        "simple_hours": str(current.simple_hours),
+        "general_days": str(current.general_days),
+        "complex_days": str(current.complex_days),
+        "working_hours": current.working_hours,
+        "retention_days": str(current.retention_days),
+    }
+    return render(
+        request,
+        "manager/cases/settings.html",
+        {
+            "account": account,
+            "organisation_id": organisation_id,
+            "organisations": [
+                (org.id, org.name)
+                for org_id in sorted(account.organisation_ids)
+                if (org := session.get(Organisation, org_id)) is not None
+            ],
+            "values": shown,
+            "errors": {
+                key: translate(request, error.message) % dict(error.params)
+                for key, error in (errors or {}).items()
+            },
+            "days": calendar_overrides(session, organisation_id),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/manager/case-settings")
+def show_case_settings(
+    request: Request,
+    account: CurrentManager,
+    session: SessionDep,
+    organisation: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """An organisation's time limits, working hours, retention and local calendar days."""
+    organisation_id = _settings_organisation(account, organisation)
+    return _settings_page(request, account, session, organisation_id)
+
+
+@router.post("/manager/case-settings")
+def save_settings(
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    organisation: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Store the limits, hours and retention; a bad value brings the form back (422) with
+    everything typed and a message by the field."""
+    check_csrf(request, form)
+    organisation_id = _settings_organisation(account, organisation)
+    names = ("simple_hours", "general_days", "complex_days", "working_hours", "retention_days")
+    values = {name: form.get(name)[:100] for name in names}
+    try:
+        save_case_settings(session, organisation_id, **values)
+    except InvalidAnswer as invalid:
+        session.rollback()
+        return _settings_page(
+            request,
+            account,
+            session,
+            organisation_id,
+            values=values,
+            errors=invalid.errors,
+            status_code=422,
+        )
+    return RedirectResponse(
+        f"/manager/case-settings?organisation={organisation_id}&saved=1", status_code=303
+    )
+
+
+@router.post("/manager/case-settings/days")
+def add_calendar_day(
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    organisation: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Declare a local day off or extra working day."""
+    check_csrf(request, form)
+    organisation_id = _settings_organisation(account, organisation)
+    try:
+        set_calendar_day(
+            session,
+            organisation_id,
+            day=form.get("day"),
+            working=form.get("working") == "1",
+            note=form.get("note"),
+        )
+    except InvalidAnswer as invalid:
+        session.rollback()
+        return _settings_page(
+            request, account, session, organisation_id, errors=invalid.errors, status_code=422
+        )
+    return RedirectResponse(
+        f"/manager/case-settings?organisation={organisation_id}", status_code=303
+    )
+
+
+@router.post("/manager/case-settings/days/{day}/remove")
+def remove_day(
+    day: date,
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    organisation: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Withdraw a local decision on one day."""
+    check_csrf(request, form)
+    organisation_id = _settings_organisation(account, organisation)
+    remove_calendar_day(session, organisation_id, day)
+    return RedirectResponse(
+        f"/manager/case-settings?organisation={organisation_id}", status_code=303
     )

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from api import case_labels
 from api.deps import CurrentManager, NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
-from api.tables import Column, Table, table_csv, table_xlsx
+from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate
 from survey.accounts import Account
 from survey.errors import N_, NotFound
@@ -17,10 +17,6 @@ from survey.models import FeedbackKind, InspectionKind
 from survey.supervisor_report import feedback_list, mark_adopted, supervisor_report
 
 router = APIRouter()
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _report_table(request: Request, account: Account, session: SessionDep, year: int) -> Table:
@@ -97,15 +93,11 @@ def export_supervisor_report(
     year: int, extension: str, request: Request, account: CurrentManager, session: SessionDep
 ) -> Response:
     """The annual supervisor report as CSV or XLSX."""
-    if extension not in EXPORT_TYPES or not 2000 <= year <= 2200:
+    if extension not in TABLE_TYPES or not 2000 <= year <= 2200:
         raise NotFound(f"supervisor report {year}.{extension}")
     table = _report_table(request, account, session, year)
-    body = table_csv(table) if extension == "csv" else table_xlsx([table])
-    return Response(
-        body,
-        media_type=EXPORT_TYPES[extension],
-        headers={"content-disposition": f'attachment; filename="supervisors-{year}.{extension}"'},
-    )
+    body, media_type, disposition = table_download(table, extension, f"supervisors-{year}")
+    return Response(body, media_type=media_type, headers={"content-disposition": disposition})
 
 
 @router.get("/manager/feedback")

@@ -254,3 +254,86 @@ def test_the_demo_has_a_case_in_every_situation(session: Session, clock: FixedCl
         if [e.kind for e in history(session, case.id or 0)][-1] == CaseEventKind.paused
     ]
     assert len(paused) == 1
+
+
+def test_a_manager_sets_the_limits_hours_and_local_days_that_clocks_use(
+    client: TestClient, session: Session, place: Place
+) -> None:
+    """General limit 2 working days, hours 08:30-11:30 and 13:30-17:30, Wed 25 Nov a local
+    day off: a general case received Tue 24 Nov 10:00 is due Fri 27 Nov 17:30 (Thu and Fri
+    are the two working days after receipt)."""
+    page = client.get("/manager/case-settings")
+    assert page.status_code == 200
+    csrf = csrf_of(page.text)
+    bad = client.post(
+        "/manager/case-settings",
+        data={
+            "csrf_token": csrf,
+            "simple_hours": "0",
+            "general_days": "two",
+            "complex_days": "5",
+            "working_hours": "13:00-17:00,09:00-12:00",
+            "retention_days": "150",
+        },
+    )
+    assert bad.status_code == 422
+    assert bad.text.count('aria-invalid="true"') == 3
+    assert 'value="13:00-17:00,09:00-12:00"' in bad.text
+    good = client.post(
+        "/manager/case-settings",
+        data={
+            "csrf_token": csrf,
+            "simple_hours": "1",
+            "general_days": "2",
+            "complex_days": "5",
+            "working_hours": "08:30-11:30,13:30-17:30",
+            "retention_days": "90",
+        },
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    assert (
+        client.post(
+            "/manager/case-settings/days",
+            data={"csrf_token": csrf, "day": "2026-11-31", "working": "0"},
+        ).status_code
+        == 422
+    )
+    added = client.post(
+        "/manager/case-settings/days",
+        data={"csrf_token": csrf, "day": "2026-11-25", "working": "0", "note": "台风停业"},
+    )
+    assert added.status_code == 200 and "台风停业" in added.text
+    case = complaint(session, place, "2026-11-24 10:00", Severity.general)
+    assert case.deadline_before_pauses == at("2026-11-27", "17:30")
+    removed = client.post(
+        "/manager/case-settings/days/2026-11-25/remove", data={"csrf_token": csrf}
+    )
+    assert removed.status_code == 200 and "台风停业" not in removed.text
+    assert (
+        client.post(
+            "/manager/case-settings/days/2026-11-25/remove", data={"csrf_token": csrf}
+        ).status_code
+        == 404
+    )
+    other = make_place(session, now=at("2026-11-01"), slug="org-b")
+    assert (
+        client.get(f"/manager/case-settings?organisation={other.organisation.id}").status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "80 % of the time used"), ("zh_Hans", "已用时限的 80%")]
+)
+def test_a_case_at_80_percent_shows_its_warning_in_every_language(
+    client: TestClient, session: Session, place: Place, lang: str, label: str
+) -> None:
+    """Simple case received 09:40, read at 10:30: 50 of 60 working minutes used (83 %).
+    Its stage label carries a literal "%", which once broke the page (a 500)."""
+    case = complaint(session, place, "2026-11-24 09:40", Severity.simple)
+    listing = client.get(f"/manager/cases?lang={lang}")
+    assert listing.status_code == 200 and label in listing.text
+    detail = client.get(f"/manager/cases/{case.id}?lang={lang}")
+    assert detail.status_code == 200
+    assert detail.text.count(label) >= 2  # the stage, and the warning in the history

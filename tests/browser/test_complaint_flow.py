@@ -226,3 +226,34 @@ def test_secret_check_complaint_answer_confirm_and_escalation(
         kinds = [e.kind for e in history(session, late.id or 0)]
         assert CaseEventKind.escalation in kinds
     manager.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_Hant"])
+def test_the_managers_case_and_supervision_pages_are_accessible(
+    browser: Browser, live_server: LiveServer, demo: DemoSummary, screenshots: Path, lang: str
+) -> None:
+    """Every new manager page, with the demo's cases, passes axe at 1366x768 and fits it."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, live_server, "manager", "/manager")
+    pages = {
+        "cases": "/manager/cases",
+        "cases-finished": "/manager/cases?view=finished",
+        "case": None,
+        "on-time": "/manager/cases-on-time",
+        "case-settings": "/manager/case-settings",
+        "feedback": "/manager/feedback",
+        "supervisors": "/manager/supervisors",
+        "checklist": "/manager/checklist",
+    }
+    for name, path in pages.items():
+        if path is None:
+            page.goto(f"{live_server.url}/manager/cases?lang={lang}")
+            with page.expect_navigation():
+                page.locator("#cases tbody a").first.click()
+        else:
+            page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+        assert page.title(), name
+        look(page, screenshots, f"manager-{name}-{lang}")
+    context.close()
