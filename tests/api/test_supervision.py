@@ -174,3 +174,34 @@ def test_only_a_suggestion_of_ones_own_organisation_can_be_adopted(
     assert f"{FeedbackKind.suggestion} 2026-05-01" not in client.get("/manager/feedback").text
     session.expire_all()
     assert session.get(Feedback, theirs.id).adopted_at is None  # type: ignore[union-attr]
+
+
+def test_compliance_per_hall_and_section_by_hand(
+    client: TestClient, session: Session, place: Place, clock: FixedClock
+) -> None:
+    """Three 2026 inspections of four items (language, attitude, appearance, discipline;
+    discipline always not applicable) with 2, 1 and 0 failures from the first item on, and
+    one 2025 inspection that does not count. Language: 1 passed of 3 = 33 %; attitude 2 of
+    3 = 67 %; appearance 3 of 3 = 100 %; discipline nothing checked (blank); quality not on
+    the checklist (blank); overall 6 of 9 = 66.7 %."""
+    li = supervisor(session, clock, place, "li", "JD-2026-0017")
+    inspect(session, place, li, "2026-03-02", InspectionKind.secret_check, 2)
+    inspect(session, place, li, "2026-06-10", InspectionKind.secret_check, 1)
+    inspect(session, place, li, "2026-07-01", InspectionKind.mutual_check, 0)
+    inspect(session, place, li, "2025-12-30", InspectionKind.secret_check, 3)
+    assert client.get("/manager/inspections?year=2026").status_code == 200
+    exported = client.get("/manager/inspections/2026-site.csv")
+    assert exported.status_code == 200
+    rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert rows[0][:2] == ["Hall", "Inspections"]
+    name, n, language, attitude, appearance, discipline, quality, overall, checked = rows[1]
+    assert (name, n, checked) == (place.site.name, "3", "9")
+    assert float(language) == pytest.approx(100 / 3)
+    assert float(attitude) == pytest.approx(200 / 3)
+    assert float(appearance) == 100.0
+    assert (discipline, quality) == ("", "")
+    assert float(overall) == pytest.approx(600 / 9)
+    assert len(rows) == 2
+    assert client.get("/manager/inspections?level=staff").status_code == 200
+    assert client.get("/manager/inspections?level=region").status_code == 422
+    assert client.get("/manager/inspections/2026-region.csv").status_code == 404

@@ -245,6 +245,7 @@ def test_the_managers_case_and_supervision_pages_are_accessible(
         "case-settings": "/manager/case-settings",
         "feedback": "/manager/feedback",
         "supervisors": "/manager/supervisors",
+        "inspections": "/manager/inspections?level=staff",
         "checklist": "/manager/checklist",
     }
     for name, path in pages.items():
