@@ -56,4 +56,5 @@ EVENT_LABELS: dict[str, str] = {
     "answer": N_("Answer sent"),
     "warning": N_("Warning"),
     "escalation": N_("Escalation"),
+    "severity": N_("Severity changed"),
 }

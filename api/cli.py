@@ -27,6 +27,7 @@ from survey.imports import import_wide_csv
 from survey.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
 from survey.models import Campaign, CaseEventKind, QrLink, Role
 from survey.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
+from survey.supervisors import create_supervisor
 from survey.wide_csv import WideCsvError, default_layout, layout_from_json, read_wide_csv
 
 app = typer.Typer(help="manyi: customer satisfaction for service counters.", no_args_is_help=True)
@@ -180,6 +181,44 @@ def user_add(
             raise typer.Exit(2) from error
         session.commit()
     typer.echo(f"added {role.value} {username}")
+
+
+@app.command("supervisor")
+def supervisor_add(
+    username: str,
+    credential: Annotated[str, typer.Option(help="The credential's number, e.g. JD-2026-0017.")],
+    valid_from: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First valid day.")],
+    valid_until: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Last valid day.")],
+    organisation: Annotated[list[int], typer.Option(help="Organisation id (repeat for more).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    name: Annotated[str, typer.Option(help="Name shown on pages.")] = "",
+    member_site: Annotated[
+        int | None, typer.Option(help="The hall the supervisor belongs to (not inspected).")
+    ] = None,
+) -> None:
+    """Appoint a supervisor: an account with a numbered credential valid between two days."""
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url())
+    with Session(engine) as session:
+        begin_write(session)
+        try:
+            create_supervisor(
+                session,
+                username=username,
+                password=password,
+                organisation_ids=organisation,
+                number=credential,
+                valid_from=valid_from.date(),
+                valid_until=valid_until.date(),
+                display_name=name,
+                member_site_id=member_site,
+                now=_now(),
+            )
+        except InvalidAnswer as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+        session.commit()
+    typer.echo(f"appointed supervisor {username}, credential {credential}")
 
 
 @links_app.command("create")

@@ -242,6 +242,52 @@ def _move(
     )
 
 
+def set_severity(
+    session: Session,
+    case_id: int,
+    severity: Severity,
+    *,
+    now: datetime,
+    user_id: int,
+    reason: str = "",
+) -> Case:
+    """Classify an open case again (a customer's complaint arrives as general; the manager
+    who takes it up decides it is simple or complex). The limit is counted again from
+    receipt on the organisation's calendar; the change is recorded. Commits.
+
+    CaseActionNotAllowed for a case that is answered or closed, a regulator's case (its
+    deadline is the regulator's) or a change to ``regulator`` (that comes with a date).
+    """
+    begin_write(session)
+    case = _case(session, case_id)
+    if CaseState(case.state) not in OPEN_STATES:
+        raise CaseActionNotAllowed(f"a {case.state} case keeps its severity")
+    if Severity.regulator in (Severity(case.severity), severity):
+        raise CaseActionNotAllowed("a regulator's case keeps the regulator's deadline")
+    old = Severity(case.severity)
+    if old == severity:
+        return case
+    limit = limits_for(session, case.organisation_id).get(severity, DEFAULT_LIMITS[severity])
+    calendar = calendar_for(session, case.organisation_id)
+    case.severity = severity
+    case.deadline_before_pauses = limit.deadline(calendar, case.received_at)
+    session.add(case)
+    session.add(
+        CaseEvent(
+            case_id=case_id,
+            at=now,
+            kind=CaseEventKind.severity,
+            from_state=old.value,
+            to_state=severity.value,
+            actor_user_id=user_id,
+            actor="user",
+            text=reason,
+        )
+    )
+    session.commit()
+    return case
+
+
 def answer_case(session: Session, case_id: int, *, text: str, now: datetime, user_id: int) -> Case:
     """Record the answer to the complainant and mark the case answered (the clock stops).
     Commits. TransitionNotAllowed from a state that cannot be answered; an empty answer

@@ -500,6 +500,9 @@ class CaseEventKind(StrEnum):
     """50 % or 80 % of the time limit used (``text`` names the stage)."""
     escalation = "escalation"
     """The limit passed (to the site manager) or a second limit (to the organisation)."""
+    severity = "severity"
+    """A manager classified the case again: ``from_state`` and ``to_state`` hold the old
+    and new severity, ``text`` the reason; the case's limit changed with it."""
 
 
 class CaseEvent(SQLModel, table=True):

@@ -17,7 +17,7 @@ from api.forms import PostedFormDep, check_csrf
 from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate
 from survey.accounts import Account
-from survey.case_rules import CaseState, TransitionNotAllowed
+from survey.case_rules import CaseState, Severity, TransitionNotAllowed
 from survey.case_settings import (
     calendar_overrides,
     case_settings,
@@ -31,6 +31,7 @@ from survey.cases import (
     change_state,
     pause_clock,
     resume_clock,
+    set_severity,
     sweep_all,
 )
 from survey.errors import N_, CaseActionNotAllowed, FieldError, InvalidAnswer, NotFound
@@ -99,6 +100,7 @@ def _detail_page(
             "detail": detail,
             "manual_states": [s for s in detail.next_states if s in MANUAL_STATES],
             "can_answer": CaseState.answered in detail.next_states,
+            "severities": [s for s in Severity if s != Severity.regulator],
             "error": error,
             "now": now,
             **_labels(),
@@ -125,10 +127,10 @@ def act_on_case(
     session: SessionDep,
     now: NowDep,
 ) -> Response:
-    """``state`` (field ``to``, optional ``reason``), ``answer`` (``text``), ``pause`` and
-    ``resume`` (``reason``). A change the case's state does not allow is a 409: for a
-    browser the case page again with the reason and the allowed changes; for a program
-    the JSON error with the allowed states."""
+    """``state`` (field ``to``, optional ``reason``), ``answer`` (``text``), ``severity``
+    (``severity``, optional ``reason``), ``pause`` and ``resume`` (``reason``). A change
+    the case's state does not allow is a 409: for a browser the case page again with the
+    reason and the allowed changes; for a program the JSON error with the allowed states."""
     check_csrf(request, form)
     case_detail(session, case_id, organisation_ids=account.organisation_ids, now=now)
     reason = form.get("reason").strip()[:4000]
@@ -142,6 +144,18 @@ def act_on_case(
             )
         elif action == "answer":
             answer_case(session, case_id, text=form.get("text")[:4000], now=now, user_id=account.id)
+        elif action == "severity":
+            wanted_severity = form.get("severity")
+            if wanted_severity not in {s.value for s in Severity if s != Severity.regulator}:
+                raise CaseActionNotAllowed(f"no severity {wanted_severity!r}")
+            set_severity(
+                session,
+                case_id,
+                Severity(wanted_severity),
+                now=now,
+                user_id=account.id,
+                reason=reason,
+            )
         elif action in ("pause", "resume"):
             if not reason:
                 raise CaseActionNotAllowed("pausing or resuming the clock needs a reason")

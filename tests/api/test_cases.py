@@ -337,3 +337,44 @@ def test_a_case_at_80_percent_shows_its_warning_in_every_language(
     detail = client.get(f"/manager/cases/{case.id}?lang={lang}")
     assert detail.status_code == 200
     assert detail.text.count(label) >= 2  # the stage, and the warning in the history
+
+
+def test_a_manager_reclassifies_a_customers_complaint_and_its_limit_follows(
+    client: TestClient, session: Session, place: Place
+) -> None:
+    """A customer's complaint arrives as general (due the same working day, Tue 24 Nov
+    17:00); classified complex it is due at the end of the 5th working day after receipt,
+    Tue 1 Dec 17:00. The change is in the history; an answered case keeps its severity."""
+    case = complaint(session, place, "2026-11-24 10:00", Severity.general)
+    assert case.deadline_before_pauses == at("2026-11-24", "17:00")
+    csrf = csrf_of(client.get(f"/manager/cases/{case.id}").text)
+    changed = client.post(
+        f"/manager/cases/{case.id}/severity",
+        data={"severity": "complex", "reason": "需要核查账单", "csrf_token": csrf},
+    )
+    assert changed.status_code == 200
+    assert "Severity changed" in changed.text and "需要核查账单" in changed.text
+    session.expire_all()
+    stored = session.get(Case, case.id)
+    assert stored is not None and stored.severity == Severity.complex
+    assert stored.deadline_before_pauses == at("2026-12-01", "17:00")
+    assert (
+        client.post(
+            f"/manager/cases/{case.id}/severity",
+            data={"severity": "regulator", "csrf_token": csrf},
+        ).status_code
+        == 409
+    )
+    wang = session.exec(select(User).where(User.username == "wang")).one()
+    answer_case(
+        session, case.id or 0, text="已核查", now=at("2026-11-24", "10:20"), user_id=wang.id or 0
+    )
+    assert (
+        client.post(
+            f"/manager/cases/{case.id}/severity",
+            data={"severity": "simple", "csrf_token": csrf},
+        ).status_code
+        == 409
+    )
+    session.expire_all()
+    assert session.get(Case, case.id).severity == Severity.complex  # type: ignore[union-attr]

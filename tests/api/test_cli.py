@@ -219,3 +219,40 @@ def test_cases_sweep_escalates_an_overdue_case_once(sqlite_env: Path) -> None:
     assert "recorded 0 event(s)" in second.output
     purge = runner.invoke(app, ["cases", "purge"])
     assert purge.exit_code == 0 and "redacted 0 complaint(s)" in purge.output
+
+
+def test_appoint_a_supervisor_with_a_credential(sqlite_env: Path) -> None:
+    from survey.models import SupervisorCredential
+
+    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "0"]).exit_code == 0
+    args = ["supervisor", "zhou", "--credential", "JD-2027-0001", "--organisation", "1"]
+    ok = runner.invoke(
+        app,
+        [*args, "--valid-from", "2027-01-01", "--valid-until", "2027-12-31", "--name", "周敏"],
+        input="pa55word\npa55word\n",
+    )
+    assert ok.exit_code == 0, ok.output
+    engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.username == "zhou")).one()
+        credential = session.get(SupervisorCredential, user.id)
+        assert credential is not None and credential.number == "JD-2027-0001"
+        assert str(credential.valid_until) == "2027-12-31"
+    backwards = runner.invoke(
+        app,
+        [
+            "supervisor",
+            "wu",
+            "--credential",
+            "JD-2027-0002",
+            "--organisation",
+            "1",
+            "--valid-from",
+            "2027-12-31",
+            "--valid-until",
+            "2027-01-01",
+        ],
+        input="pa55word\npa55word\n",
+    )
+    assert backwards.exit_code == 2
+    assert "ends before it starts" in backwards.output
