@@ -137,7 +137,7 @@ async def _read_form(
     request: Request, *, limit: int, max_files: int, max_file_bytes: int
 ) -> PostedForm:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isdecimal() and int(declared) > limit:
         raise RequestTooLarge()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":

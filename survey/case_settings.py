@@ -88,7 +88,7 @@ def save_case_settings(
 
     def whole(name: str, text: str, low: int, high: int) -> int:
         value = text.strip()
-        if not value.isdigit() or not low <= int(value) <= high:
+        if not value.isdecimal() or len(value) > 9 or not low <= int(value) <= high:
             errors[name] = FieldError(
                 N_("Enter a whole number from %(low)s to %(high)s."), {"low": low, "high": high}
             )

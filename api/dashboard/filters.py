@@ -83,7 +83,7 @@ def _optional_id(request: Request, name: str) -> int | None:
     value = _optional(request, name)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not value.isdecimal() or len(value) > 12:
         raise HTTPException(422, f"{name} must be a whole number")
     return int(value)
 

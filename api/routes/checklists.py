@@ -25,7 +25,7 @@ MAX_ROWS = 200
 
 def _organisation(account: Account, value: str | None) -> int | None:
     if value:
-        if not value.isdigit() or int(value) not in account.organisation_ids:
+        if not value.isdecimal() or len(value) > 12 or int(value) not in account.organisation_ids:
             raise NotFound(f"organisation {value}")
         return int(value)
     if len(account.organisation_ids) == 1:
@@ -106,7 +106,7 @@ def show_checklist(request: Request, account: CurrentManager, session: SessionDe
 
 def _posted_rows(form: PostedForm) -> tuple[list[dict[str, str]], set[int]]:
     count = form.get("rows")
-    if not count.isdigit() or not 0 < int(count) <= MAX_ROWS:
+    if not count.isdecimal() or len(count) > 6 or not 0 < int(count) <= MAX_ROWS:
         raise InvalidAnswer({"form": N_("The form is incomplete; please open it again.")})
     rows: list[dict[str, str]] = []
     removed: set[int] = set()
@@ -171,7 +171,13 @@ def submit_checklist(
 
 def _row_key(key: str, row_of_draft: list[int]) -> int | str:
     """``item-2`` (the third kept item) → the index of its row on the form."""
-    if key.startswith("item-") and key[5:].isdigit() and int(key[5:]) < len(row_of_draft):
+    index = key[5:]
+    if (
+        key.startswith("item-")
+        and index.isdecimal()
+        and len(index) <= 6
+        and int(index) < len(row_of_draft)
+    ):
         return row_of_draft[int(key[5:])]
     return key
 

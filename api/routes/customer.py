@@ -46,7 +46,7 @@ class CodeFields:
 def rotating_code_from(form_or_query: Any) -> RotatingCode | None:
     """The rotating code a query string or form carries (``w`` and ``sig``), if any."""
     window, signature = form_or_query.get("w", ""), form_or_query.get("sig", "")
-    if not window or not signature or not str(window).isdigit() or len(str(window)) > 12:
+    if not window or not signature or not str(window).isdecimal() or len(str(window)) > 12:
         return None
     return RotatingCode(window=int(window), signature=str(signature))
 

@@ -103,7 +103,7 @@ def _contact_problem(contact: str) -> FieldError | None:
             N_("Please keep the phone number or e-mail address within %(max)s characters."),
             {"max": CONTACT_MAX},
         )
-    digits = sum(char.isdigit() for char in contact)
+    digits = sum(char.isdecimal() for char in contact)
     if _EMAIL.fullmatch(contact) or (_PHONE.fullmatch(contact) and 5 <= digits <= 20):
         return None
     return FieldError(N_("Please give a phone number or an e-mail address, or leave this empty."))

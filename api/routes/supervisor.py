@@ -87,8 +87,9 @@ def _page(
 def _own_organisation(account: Account, value: str | None) -> int | None:
     """The organisation a form is for: the one asked for, or the account's only one."""
     if value:
-        if not value.isdigit() or int(value) not in account.organisation_ids:
-            raise PlaceNotFound("organisation", int(value) if value.isdigit() else None)
+        known = value.isdecimal() and len(value) <= 12
+        if not known or int(value) not in account.organisation_ids:
+            raise PlaceNotFound("organisation", int(value) if known else None)
         return int(value)
     if len(account.organisation_ids) == 1:
         return next(iter(account.organisation_ids))
@@ -100,7 +101,7 @@ def _form_id(value: str) -> int | None:
     or broken form."""
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not value.isdecimal() or len(value) > 12:
         raise InvalidAnswer({"form": STALE_FORM})
     return int(value)
 
@@ -182,7 +183,9 @@ def _inspection_form(
     checklist = checklist_for(
         session,
         organisation_id=organisation_id,
-        checklist_id=int(checklist_id) if checklist_id.isdigit() else None,
+        checklist_id=int(checklist_id)
+        if checklist_id.isdecimal() and len(checklist_id) <= 12
+        else None,
     )
     places = place_choices(session, [organisation_id])[0]
     shown = _translated(request, errors)
