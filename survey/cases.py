@@ -5,7 +5,7 @@ to update or delete one); the case row only repeats the current state for lists.
 clock is never stored: :func:`case_clock` rebuilds it from the history each time.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,6 +37,7 @@ from survey.models import (
     FeedbackSource,
     Site,
 )
+from survey.photos import CleanPhoto, store_photo
 from survey.worktime import WorkCalendar
 
 OPENS_A_CASE = (FeedbackKind.criticism, FeedbackKind.complaint)
@@ -68,6 +69,8 @@ def file_feedback(
     received_by_user_id: int | None = None,
     severity: Severity = Severity.general,
     regulator_deadline: datetime | None = None,
+    photos: Sequence[CleanPhoto] = (),
+    data_dir: Path | None = None,
 ) -> Filed:
     """Store feedback; criticism and complaints open a case. Commits.
 
@@ -79,8 +82,11 @@ def file_feedback(
     ``calendar`` is given.
 
     A ``submission_key`` seen before returns what it filed then (a double-tapped submit
-    files once).
+    files once). ``photos`` (cleaned, see :mod:`survey.photos`) are the evidence, stored
+    under ``data_dir`` with the feedback in one transaction.
     """
+    if photos and data_dir is None:
+        raise ValueError("photos need the data directory")
     if submission_key is not None and (earlier := _filed_before(session, submission_key)):
         return earlier
     if site_id is not None:
@@ -109,6 +115,8 @@ def file_feedback(
             calendar=calendar,
             severity=severity,
             regulator_deadline=regulator_deadline,
+            photos=photos,
+            data_dir=data_dir,
         )
     except IntegrityError:
         # The same submission raced in on another connection and is stored: return it.
@@ -134,13 +142,19 @@ def _file(
     calendar: WorkCalendar | None,
     severity: Severity,
     regulator_deadline: datetime | None,
+    photos: Sequence[CleanPhoto],
+    data_dir: Path | None,
 ) -> Filed:
-    """Store the feedback and, for criticism and complaints, its case and first event."""
+    """Store the feedback with its photos and, for criticism and complaints, its case and
+    first event."""
     begin_write(session)
     organisation_id, now = feedback.organisation_id, feedback.received_at
     session.add(feedback)
     session.flush()
     assert feedback.id is not None
+    for photo in photos:
+        assert data_dir is not None
+        store_photo(session, photo, data_dir=data_dir, now=now, feedback_id=feedback.id)
     case = None
     if feedback.kind in OPENS_A_CASE:
         if calendar is None:

@@ -32,7 +32,7 @@ from survey.models import (
     Role,
     Site,
 )
-from survey.photos import DEFAULT_MAX_PIXELS, CleanPhoto, clean_photo, store_photo
+from survey.photos import DEFAULT_MAX_PIXELS, CleanPhoto, clean_photos, store_photo
 from survey.place_checks import place_errors
 from survey.supervisors import check_credential
 
@@ -147,7 +147,13 @@ def file_inspection(
         errors["note"] = FieldError(
             N_("Please keep the note within %(limit)s characters."), {"limit": MAX_NOTE}
         )
-    cleaned = _clean_photos(errors, photos, max_photos, max_photo_bytes, max_photo_pixels)
+    cleaned = clean_photos(
+        errors,
+        photos,
+        max_photos=max_photos,
+        max_bytes=max_photo_bytes,
+        max_pixels=max_photo_pixels,
+    )
     if errors:
         raise InvalidAnswer(errors)
     assert site_id is not None and inspected_at is not None
@@ -224,28 +230,6 @@ def _check_results(
             errors[f"note-{item_id}"] = FieldError(
                 N_("Please keep the note within %(limit)s characters."), {"limit": MAX_ITEM_NOTE}
             )
-
-
-def _clean_photos(
-    errors: dict[str, FieldError],
-    photos: Sequence[bytes],
-    max_photos: int,
-    max_bytes: int,
-    max_pixels: int,
-) -> list[CleanPhoto]:
-    if len(photos) > max_photos:
-        errors["photo"] = FieldError(
-            N_("Please attach at most %(limit)s photos."), {"limit": max_photos}
-        )
-        return []
-    cleaned: list[CleanPhoto] = []
-    for data in photos:
-        try:
-            cleaned.append(clean_photo(data, max_bytes=max_bytes, max_pixels=max_pixels))
-        except InvalidAnswer as invalid:
-            errors.update(invalid.errors)
-            return []
-    return cleaned
 
 
 def _store(

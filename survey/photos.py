@@ -16,6 +16,7 @@ import io
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -132,6 +133,31 @@ def clean_photo(data: bytes, *, max_bytes: int, max_pixels: int = DEFAULT_MAX_PI
         height=pixels.height,
         sha256=hashlib.sha256(cleaned).hexdigest(),
     )
+
+
+def clean_photos(
+    errors: dict[str, FieldError],
+    photos: Sequence[bytes],
+    *,
+    max_photos: int,
+    max_bytes: int,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> list[CleanPhoto]:
+    """Every photo of a form cleaned; the first problem (too many photos, or one photo's)
+    goes into ``errors`` under ``photo`` and nothing is returned."""
+    if len(photos) > max_photos:
+        errors["photo"] = FieldError(
+            N_("Please attach at most %(limit)s photos."), {"limit": max_photos}
+        )
+        return []
+    cleaned: list[CleanPhoto] = []
+    for data in photos:
+        try:
+            cleaned.append(clean_photo(data, max_bytes=max_bytes, max_pixels=max_pixels))
+        except InvalidAnswer as invalid:
+            errors.update(invalid.errors)
+            return []
+    return cleaned
 
 
 def _pixels_only(image: Image.Image, source_format: str) -> Image.Image:

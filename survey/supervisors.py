@@ -6,8 +6,9 @@ without one (expired, not valid yet, never issued) the portal refuses them. The
 organisations a supervisor may supervise are their account's organisations.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -34,6 +35,7 @@ from survey.models import (
     User,
     UserOrganisation,
 )
+from survey.photos import clean_photos
 from survey.place_checks import place_errors
 
 MAX_NUMBER_LENGTH = 40
@@ -153,8 +155,13 @@ def file_supervisor_feedback(
     text: str,
     submission_key: str,
     now: datetime,
+    photos: Sequence[bytes] = (),
+    data_dir: Path | None = None,
+    max_photo_bytes: int = 8 << 20,
+    max_photos: int = 4,
 ) -> Filed:
-    """A supervisor's praise, suggestion, criticism or complaint about a place. Commits.
+    """A supervisor's praise, suggestion, criticism or complaint about a place, with photo
+    evidence if any (cleaned of metadata, as for inspections). Commits.
 
     The supervisor's credential must be valid today (an administrator needs none), the
     organisation one of theirs and the place the organisation's (PlaceNotFound otherwise);
@@ -184,6 +191,7 @@ def file_supervisor_feedback(
         errors["text"] = FieldError(
             N_("Please keep the text within %(limit)s characters."), {"limit": MAX_FEEDBACK_TEXT}
         )
+    cleaned = clean_photos(errors, photos, max_photos=max_photos, max_bytes=max_photo_bytes)
     if errors:
         raise InvalidAnswer(errors)
     return file_feedback(
@@ -199,6 +207,8 @@ def file_supervisor_feedback(
         staff_member_id=staff_member_id,
         received_by_user_id=account.id,
         submission_key=submission_key,
+        photos=cleaned,
+        data_dir=data_dir,
     )
 
 

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from analytics.compliance import Compliance
 from api.case_labels import CATEGORY_LABELS, KIND_LABELS
 from api.deps import CurrentSupervisor, NowDep, SessionDep, SettingsDep, SupervisorAccount
-from api.forms import PostedForm, PostedFormDep, UploadFormDep, check_csrf
+from api.forms import PostedForm, UploadFormDep, check_csrf
 from api.inspection_labels import INSPECTION_KIND_LABELS, OUTCOME_LABELS, SECTION_LABELS
 from api.settings import Settings
 from api.templating import render, translate
@@ -402,13 +402,18 @@ def _feedback_form(
     values: dict[str, str],
     errors: dict[str, FieldError],
     status: int = 200,
+    photos_sent: bool = False,
 ) -> Response:
     shown = _translated(request, errors)
     places: OrganisationPlaces = place_choices(session, [organisation_id])[0]
+    settings: Settings = request.app.state.settings
     return _page(
         request,
         "supervisor/feedback_form.html",
         {
+            "photos_sent": photos_sent,
+            "max_photos": settings.max_upload_files,
+            "max_photo_mb": megabytes(settings.max_upload_bytes),
             "account": account,
             "places": places,
             "several_organisations": len(account.organisation_ids) > 1,
@@ -444,18 +449,33 @@ def show_feedback_form(
 @router.post("/supervisor/feedback/new")
 def submit_feedback(
     request: Request,
-    form: PostedFormDep,
+    form: UploadFormDep,
     account: CurrentSupervisor,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
-    """File the feedback (criticism and complaints open a case the supervisor owns), then
-    show the confirmation with the case's link."""
-    check_csrf(request, form)
-    organisation_id = _own_organisation(account, form.get("organisation"))
+    """File the feedback with its photos (criticism and complaints open a case the
+    supervisor owns), then show the confirmation with the case's link."""
+    organisation_id = _own_organisation(
+        account, form.get("organisation") or request.query_params.get("organisation")
+    )
     if organisation_id is None:
         return _choose_organisation(request, session, account, "/supervisor/feedback/new")
+    if form.too_large:
+        limit = megabytes(settings.max_upload_files * settings.max_upload_bytes)
+        return _feedback_form(
+            request,
+            session,
+            account,
+            organisation_id=organisation_id,
+            values={"submission_key": new_token()},
+            errors={"photo": FieldError(TOO_LARGE_IN_TOTAL, {"limit": limit})},
+            status=413,
+        )
+    check_csrf(request, form)
     values = {key: value for key, value in form.fields.items() if key != "csrf_token"}
+    photos = form.files_of("photos")
     try:
         kind, category = form.get("kind"), form.get("category")
         errors: dict[str, FieldError | str] = {}
@@ -477,6 +497,10 @@ def submit_feedback(
             text=form.get("text"),
             submission_key=form.get("submission_key"),
             now=now,
+            photos=[photo.data for photo in photos],
+            data_dir=settings.data_dir,
+            max_photo_bytes=settings.max_upload_bytes,
+            max_photos=settings.max_upload_files,
         )
     except InvalidAnswer as invalid:
         return _feedback_form(
@@ -487,6 +511,7 @@ def submit_feedback(
             values=values,
             errors=invalid.errors,
             status=422,
+            photos_sent=bool(photos),
         )
     except PlaceNotFound as missing:
         if missing.field == "organisation":

@@ -562,3 +562,48 @@ def test_a_chunked_upload_without_a_length_is_cut_off_at_the_limit(
     assert response.status_code == 413
     assert "The photos were larger than" in response.text
     assert count(session, Inspection) == 0 and stored_files(settings) == []
+
+
+def test_a_complaint_with_photo_evidence_the_manager_sees_without_location(
+    client: TestClient, session: Session, portal: Portal, settings: Settings, clock: FixedClock
+) -> None:
+    """The supervisor's complaint carries a photo with GPS in its EXIF; what is stored has
+    none, and the manager who handles the case sees it. A GIF instead of a photo brings the
+    form back (422) with the text kept and nothing stored."""
+    data = form_values(client, "/supervisor/feedback/new")
+    data |= {
+        "kind": "complaint",
+        "category": "environment",
+        "site": str(portal.place.site.id),
+        "text": "自助机屏幕碎了，没有提示。",
+    }
+    gif = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(gif, "GIF")
+    refused = client.post(
+        "/supervisor/feedback/new?lang=en",
+        data=data,
+        files={"photos": ("broken.jpg", gif.getvalue(), "image/jpeg")},
+    )
+    assert refused.status_code == 422
+    assert "JPEG or PNG" in refused.text and "自助机屏幕碎了，没有提示。</textarea>" in refused.text
+    assert count(session, Feedback) == 0 and stored_files(settings) == []
+    sent = client.post(
+        "/supervisor/feedback/new",
+        data=data,
+        files={"photos": ("IMG_1.jpg", jpeg_with_location(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    session.commit()
+    photo = session.exec(select(EvidencePhoto)).one()
+    case = session.exec(select(Case)).one()
+    assert photo.feedback_id == case.feedback_id
+    (stored,) = stored_files(settings)
+    with Image.open(stored) as image:
+        assert not image.getexif()
+    client.cookies.clear()
+    add_user(session, clock, "wang", Role.manager, [portal.place.organisation.id or 0])
+    assert log_in(client, "wang") == 303
+    detail = client.get(f"/manager/cases/{case.id}")
+    assert f'src="/evidence/{photo.id}"' in detail.text
+    assert client.get(f"/evidence/{photo.id}").content == stored.read_bytes()
