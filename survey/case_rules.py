@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from survey.worktime import WorkCalendar
 
@@ -111,7 +112,7 @@ class CaseClock:
             raise ValueError("the deadline must be after the case was received")
         return cls(calendar, received_at, deadline)
 
-    @property
+    @cached_property
     def allowed(self) -> timedelta:
         """The working time the limit allows."""
         return self.calendar.working_time(self.received_at, self.deadline_before_pauses)
@@ -161,12 +162,13 @@ class CaseClock:
         """Working time the clock has run: since receipt, minus the pauses."""
         return self.calendar.working_time(self.received_at, now) - self.paused_time(now)
 
-    def deadline(self, now: datetime) -> datetime | None:
+    def deadline(self, now: datetime, *, used: timedelta | None = None) -> datetime | None:
         """When the limit runs out, the pauses so far added; ``None`` while paused (the
-        clock stands still, so there is no date yet)."""
+        clock stands still, so there is no date yet). ``used`` is ``self.used(now)`` when
+        the caller has it already."""
         if self.paused:
             return None
-        remaining = self.allowed - self.used(now)
+        remaining = self.allowed - (self.used(now) if used is None else used)
         if remaining <= timedelta():
             return self._run_out(self.allowed)
         return self.calendar.add_working_time(max(now, self.received_at), remaining)
@@ -184,10 +186,12 @@ class CaseClock:
             moment = pause.end
         return self.calendar.add_working_time(moment, left)
 
-    def stage(self, now: datetime) -> Stage:
+    def stage(self, now: datetime, *, used: timedelta | None = None) -> Stage:
         """On time, a warning at 50 % and 80 % of the allowed working time, overdue, or
-        overdue by a second limit."""
-        used, allowed = self.used(now), self.allowed
+        overdue by a second limit. ``used`` is ``self.used(now)`` when the caller has it
+        already."""
+        used = self.used(now) if used is None else used
+        allowed = self.allowed
         if used >= 2 * allowed:
             return Stage.overdue_twice
         if used >= allowed:

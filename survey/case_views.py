@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from analytics.proportions import Proportion, wilson_proportion
 from survey.case_rules import TRANSITIONS, CaseClock, CaseState, Stage
 from survey.case_settings import calendar_for
-from survey.cases import OPEN_STATES, clock_from_history
+from survey.cases import OPEN_STATES, clock_from_history, histories
 from survey.errors import NotFound
 from survey.models import (
     Case,
@@ -71,24 +71,11 @@ class _Calendars:
         return self._known[organisation_id]
 
 
-def _events_by_case(session: Session, case_ids: Collection[int]) -> dict[int, list[CaseEvent]]:
-    events: dict[int, list[CaseEvent]] = defaultdict(list)
-    if not case_ids:
-        return events
-    for event in session.exec(
-        select(CaseEvent)
-        .where(col(CaseEvent.case_id).in_(list(case_ids)))
-        .order_by(col(CaseEvent.at), col(CaseEvent.id))
-    ).all():
-        events[event.case_id].append(event)
-    return events
-
-
 def _rows(
     session: Session, cases: list[Case], now: datetime, calendars: _Calendars
 ) -> list[CaseRow]:
     ids = [case.id for case in cases if case.id is not None]
-    events = _events_by_case(session, ids)
+    events = histories(session, ids)
     feedback = {
         f.id: f
         for f in session.exec(
@@ -102,16 +89,17 @@ def _rows(
         assert case.id is not None
         clock = clock_from_history(events[case.id], case, calendars(case.organisation_id))
         allowed = clock.allowed.total_seconds()
+        used = clock.used(now)
         rows.append(
             CaseRow(
                 case=case,
                 feedback=feedback[case.feedback_id],
                 site_name=site_names.get(case.site_id or 0, ""),
                 owner_name=owner_names.get(case.owner_user_id or 0, ""),
-                stage=clock.stage(now),
-                deadline=clock.deadline(now),
+                stage=clock.stage(now, used=used),
+                deadline=clock.deadline(now, used=used),
                 paused=clock.paused,
-                used_share=clock.used(now).total_seconds() / allowed if allowed else 1.0,
+                used_share=used.total_seconds() / allowed if allowed else 1.0,
             )
         )
     return rows
@@ -214,7 +202,7 @@ def case_detail(
     assert case.id is not None
     calendars = _Calendars(session)
     row = _rows(session, [case], now, calendars)[0]
-    events = _events_by_case(session, [case.id])[case.id]
+    events = histories(session, [case.id])[case.id]
     users = _user_names(session, {e.actor_user_id for e in events})
     history = [HistoryEntry(e, users.get(e.actor_user_id or 0, "")) for e in events]
     answers = [e for e in events if e.kind == CaseEventKind.answer]
@@ -294,7 +282,7 @@ def on_time_rates(
         ).all()
     )
     calendars = _Calendars(session)
-    events = _events_by_case(session, [c.id for c in cases if c.id is not None])
+    events = histories(session, [c.id for c in cases if c.id is not None])
     site_names = _site_names(session, {c.site_id for c in cases})
     counts: dict[tuple[int | None, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for case in cases:

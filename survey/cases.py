@@ -427,6 +427,20 @@ def history(session: Session, case_id: int) -> list[CaseEvent]:
     )
 
 
+def histories(session: Session, case_ids: Sequence[int]) -> dict[int, list[CaseEvent]]:
+    """The histories of many cases in one query (a case without events maps to [])."""
+    found: dict[int, list[CaseEvent]] = {case_id: [] for case_id in case_ids}
+    if not case_ids:
+        return found
+    for event in session.exec(
+        select(CaseEvent)
+        .where(col(CaseEvent.case_id).in_(list(case_ids)))
+        .order_by(col(CaseEvent.at), col(CaseEvent.id))
+    ).all():
+        found[event.case_id].append(event)
+    return found
+
+
 def case_clock(session: Session, case_id: int, calendar: WorkCalendar) -> CaseClock:
     """The case's clock, rebuilt from its history."""
     return clock_from_history(history(session, case_id), _case(session, case_id), calendar)
@@ -479,9 +493,11 @@ def sweep_cases(
     if organisation_id is not None:
         query = query.where(Case.organisation_id == organisation_id)
     recorded: list[CaseEvent] = []
-    for case in session.exec(query).all():
+    cases = list(session.exec(query).all())
+    histories_of = histories(session, [case.id for case in cases if case.id is not None])
+    for case in cases:
         assert case.id is not None
-        events = history(session, case.id)
+        events = histories_of[case.id]
         marked = (CaseEventKind.warning, CaseEventKind.escalation)
         done = {event.text for event in events if event.kind in marked}
         stage = clock_from_history(events, case, calendar).stage(now)

@@ -13,7 +13,7 @@ Written by hand: no maintained library adds working *hours* across such a calend
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -90,17 +90,13 @@ class WorkCalendar:
             return False
         return day.weekday() < 5 or national_make_up_day(day)
 
-    def periods(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The working periods of ``day`` as aware datetimes (none on a day off)."""
-        if not self.is_working_day(day):
-            return []
-        return [
-            (
-                datetime.combine(day, start, tzinfo=self.timezone),
-                datetime.combine(day, end, tzinfo=self.timezone),
-            )
-            for start, end in self.hours
-        ]
+    def periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The working periods of ``day`` as aware datetimes (none on a day off).
+
+        Remembered per calendar and day: a list of cases asks for the same days thousands
+        of times, and the holiday look-up is most of a clock's cost.
+        """
+        return _day_periods(self, day)
 
     def _periods_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working periods from the local day of ``moment`` on, for at most MAX_DAYS."""
@@ -186,6 +182,19 @@ class WorkCalendar:
                 if counted == days:
                     return self.periods(day)[-1][1]
         raise ValueError(f"fewer than {days} working days within {MAX_DAYS} days")
+
+
+@lru_cache(maxsize=65536)
+def _day_periods(calendar: WorkCalendar, day: date) -> tuple[tuple[datetime, datetime], ...]:
+    if not calendar.is_working_day(day):
+        return ()
+    return tuple(
+        (
+            datetime.combine(day, start, tzinfo=calendar.timezone),
+            datetime.combine(day, end, tzinfo=calendar.timezone),
+        )
+        for start, end in calendar.hours
+    )
 
 
 def _between(start: time, end: time) -> timedelta:
