@@ -164,6 +164,24 @@ def show_supervisor_home(
     return _page(request, "supervisor/home.html", context)
 
 
+@dataclass(frozen=True)
+class PhotoLimits:
+    """What the photo field of a form says it accepts."""
+
+    count: int
+    megabytes: str
+
+
+def _photo_limits(settings: Settings) -> PhotoLimits:
+    return PhotoLimits(settings.max_upload_files, megabytes(settings.max_upload_bytes))
+
+
+def _too_large_in_total(settings: Settings) -> dict[str, FieldError]:
+    """The message of a form whose body was over the limit and was not read."""
+    limit = megabytes(settings.max_upload_files * settings.max_upload_bytes)
+    return {"photo": FieldError(TOO_LARGE_IN_TOTAL, {"limit": limit})}
+
+
 # --- inspections -----------------------------------------------------------------------
 
 
@@ -203,8 +221,7 @@ def _inspection_form(
             "errors": shown,
             "summary": _summary(shown),
             "photos_sent": photos_sent,
-            "max_photo_mb": settings.max_upload_bytes // (1 << 20),
-            "max_photos": settings.max_upload_files,
+            "photo_limits": _photo_limits(settings),
         },
         status_code=status,
     )
@@ -273,14 +290,13 @@ def submit_inspection(
     if organisation_id is None:
         return _choose_organisation(request, session, account, "/supervisor/inspections/new")
     if form.too_large:
-        limit = megabytes(settings.max_upload_files * settings.max_upload_bytes)
         return _inspection_form(
             request,
             session,
             account,
             organisation_id=organisation_id,
             values={"submission_key": new_token(), "checklist_id": ""},
-            errors={"photo": FieldError(TOO_LARGE_IN_TOTAL, {"limit": limit})},
+            errors=_too_large_in_total(settings),
             status=413,
         )
     check_csrf(request, form)
@@ -412,8 +428,7 @@ def _feedback_form(
         "supervisor/feedback_form.html",
         {
             "photos_sent": photos_sent,
-            "max_photos": settings.max_upload_files,
-            "max_photo_mb": megabytes(settings.max_upload_bytes),
+            "photo_limits": _photo_limits(settings),
             "account": account,
             "places": places,
             "several_organisations": len(account.organisation_ids) > 1,
@@ -463,14 +478,13 @@ def submit_feedback(
     if organisation_id is None:
         return _choose_organisation(request, session, account, "/supervisor/feedback/new")
     if form.too_large:
-        limit = megabytes(settings.max_upload_files * settings.max_upload_bytes)
         return _feedback_form(
             request,
             session,
             account,
             organisation_id=organisation_id,
             values={"submission_key": new_token()},
-            errors={"photo": FieldError(TOO_LARGE_IN_TOTAL, {"limit": limit})},
+            errors=_too_large_in_total(settings),
             status=413,
         )
     check_csrf(request, form)
