@@ -211,9 +211,14 @@ def kind_of(error: Exception) -> ErrorKind | None:
     return None
 
 
+def wants_page(request: Request) -> bool:
+    """Whether the caller is a browser (a page in reply) rather than a program (JSON)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
 def error_response(request: Request, kind: ErrorKind, *, detail: Any = None) -> Response:
     """A page in the request's language for browsers, a JSON body for programs."""
-    if "text/html" in request.headers.get("accept", ""):
+    if wants_page(request):
         return render(
             request,
             "errors/error.html",
@@ -251,7 +256,7 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(error_type, on_known_error)
 
     async def on_not_authenticated(request: Request, _error: Exception) -> Response:
-        if "text/html" in request.headers.get("accept", ""):
+        if wants_page(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         return JSONResponse(
             {"error": "not_authenticated", "message": "Log in first."}, status_code=401

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
 from api.deps import CurrentManager, NowDep, SessionDep
+from api.errors import wants_page
 from api.forms import PostedFormDep, check_csrf
 from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate
@@ -165,7 +166,7 @@ def act_on_case(
             raise NotFound(f"case action {action}")
     except (TransitionNotAllowed, CaseActionNotAllowed) as refused:
         session.rollback()
-        if "text/html" not in request.headers.get("accept", ""):
+        if not wants_page(request):
             raise
         return _detail_page(
             request,

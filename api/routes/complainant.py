@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api import case_labels, i18n
 from api.deps import NowDep, SessionDep, SettingsDep
+from api.errors import wants_page
 from api.forms import PostedFormDep, check_csrf
 from api.routes.feedback import CASE_PAGE_HEADERS, clean_text, translated_errors
 from api.settings import Settings
@@ -206,10 +207,6 @@ def show_case(
     return _case_page(request, session, settings, public_token, now=now, filed=filed)
 
 
-def _wants_page(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "")
-
-
 def _refusal(request: Request, refused: Exception, *, action: str) -> str:
     """Why the complainant's action was refused, in their words and language."""
     if not isinstance(refused, TransitionNotAllowed):
@@ -251,7 +248,7 @@ def confirm_case(
         confirm_answer(session, public_token, now=now)
     except TransitionNotAllowed as refused:
         session.rollback()
-        if not _wants_page(request):
+        if not wants_page(request):
             raise
         return _case_page(
             request,
@@ -292,7 +289,7 @@ def reopen_case(
             N_("Please shorten the reason to %(max)s characters."), {"max": REASON_MAX}
         )
     if problem is not None:
-        if not _wants_page(request):
+        if not wants_page(request):
             raise InvalidAnswer({"reason": problem})
         return _case_page(
             request,
@@ -308,7 +305,7 @@ def reopen_case(
         reopen_by_complainant(session, public_token, reason=reason, now=now)
     except (TransitionNotAllowed, CaseActionNotAllowed) as refused:
         session.rollback()
-        if not _wants_page(request):
+        if not wants_page(request):
             raise
         return _case_page(
             request,
