@@ -9,7 +9,7 @@ sigma, an EWMA chart with time-varying limits, and reports the points that signa
 
 import datetime
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -277,6 +277,7 @@ def control_chart(
     centre: float | None = None,
     sigma: float | None = None,
     limits_from: int | None = None,
+    unjudged: Collection[int] = (),
 ) -> ControlChart:
     """Individuals (X) chart with moving-range sigma, EWMA and run rules for a trend.
 
@@ -301,6 +302,11 @@ def control_chart(
     limits_from : int, optional
         Estimate centre and sigma from the first ``limits_from`` periods only (Phase I on a
         baseline, Phase II afterwards); the rules are applied to every period. Default: all.
+    unjudged : collection of int, optional
+        Positions of periods that are shown but not judged, typically the period still
+        running on too few answers: their value is kept on the point, but they are left
+        out of the estimates, the EWMA and the runs exactly like a period without data, and
+        they never signal.
 
     Returns
     -------
@@ -337,7 +343,8 @@ def control_chart(
     Missing data: a ``nan`` period is dropped from the estimates (moving ranges join the
     observed values on either side of a gap), does not advance the EWMA (z and t carry over)
     and neither breaks nor extends a run; its point keeps ``value``, ``ewma`` and the EWMA
-    limits as ``nan``, and it never signals.
+    limits as ``nan``, and it never signals. An ``unjudged`` period is treated the same way
+    but keeps its ``value``.
 
     Degenerate cases: with fewer than 2 non-missing estimation values σ̂ is ``nan`` (with none,
     x̄ is ``nan`` too); the limits are then ``nan`` and no rule is evaluated, so there are no
@@ -366,6 +373,14 @@ def control_chart(
     >>> [(s.index, s.rule, s.direction) for s in chart.signals]
     [(4, 'beyond_limits', 'above')]
 
+    A series whose last period is still running (left unjudged): centre 103 / 9 = 11.44 and
+    MR̄ = 10 / 8 = 1.25 from the nine whole periods, so the lower limit is
+    11.44 − 3 · 1.25 / 1.128 = 8.12; the low value drawn for the running one raises nothing.
+
+    >>> chart = control_chart([10, 12, 11, 13, 12, 12, 11, 12, 10, 2], unjudged={9})
+    >>> round(chart.centre, 2), round(chart.lower, 2), chart.points[9].value, chart.signals
+    (11.44, 8.12, 2.0, ())
+
     Phase II, monthly means against a known baseline (centre 4.0, sigma 0.1):
 
     >>> months = period_range(datetime.date(2026, 9, 1), datetime.date(2026, 12, 1), "month")
@@ -388,7 +403,13 @@ def control_chart(
         raise ValueError("run_length must be at least 2")
     if limits_from is not None and not 1 <= limits_from <= count:
         raise ValueError(f"limits_from must be between 1 and the number of periods ({count})")
+    if any(not 0 <= i < count for i in unjudged):
+        raise ValueError(f"unjudged positions must be between 0 and {count - 1}")
 
+    shown = x
+    if unjudged:
+        x = x.copy()
+        x[list(unjudged)] = math.nan
     baseline = x if limits_from is None else x[:limits_from]
     observed = baseline[~np.isnan(baseline)]
     n = int(observed.shape[0])
@@ -412,7 +433,7 @@ def control_chart(
     run = 0
     for i, value in enumerate(x.tolist()):
         if math.isnan(value):
-            points.append(ChartPoint(names[i], math.nan, math.nan, math.nan, math.nan))
+            points.append(ChartPoint(names[i], float(shown[i]), math.nan, math.nan, math.nan))
             continue
         t += 1
         # z + λ(x − z) equals λx + (1 − λ)z and keeps z exactly constant on constant data.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from analytics.control import ControlChart, control_chart
 from analytics.gaps import dimension_scores
 from analytics.indices import satisfaction_index
+from analytics.intervals import DEFAULT_MIN_N
 from analytics.power_sums import Layout, PowerSums, StatKey
 from analytics.segment import index_moments
 
@@ -19,6 +20,8 @@ class TrendReport:
 
     ``field`` is what the dimension charts show: the gap ``G`` in paired mode, the
     perception ``P`` in perception-only mode, the adequacy gap ``ADQ`` in three-column mode.
+    ``running`` is the label of the period still running (drawn as "so far"), if the trend
+    reaches it, and ``running_judged`` whether it had enough answers to be judged.
     """
 
     periods: tuple[str, ...]
@@ -26,6 +29,8 @@ class TrendReport:
     index: ControlChart
     field: str
     dimensions: dict[str, ControlChart]
+    running: str | None = None
+    running_judged: bool = True
 
 
 def trend_keys(mode: str) -> Callable[[StatKey], bool]:
@@ -45,7 +50,12 @@ def trend_keys(mode: str) -> Callable[[StatKey], bool]:
 
 
 def trend_report(
-    periods: Sequence[tuple[str, PowerSums]], layout: Layout, *, mode: str = "paired"
+    periods: Sequence[tuple[str, PowerSums]],
+    layout: Layout,
+    *,
+    mode: str = "paired",
+    running: str | None = None,
+    min_n: int = DEFAULT_MIN_N,
 ) -> TrendReport:
     """Control charts of the satisfaction index and of each dimension score over periods.
 
@@ -58,6 +68,14 @@ def trend_report(
         Items, dimensions and scales.
     mode : str, keyword-only
         ``paired``, ``perception_only`` or ``three_column``; chooses the dimension field.
+    running : str, optional, keyword-only
+        The label of the period still running (this month, this week), if any. Its value
+        is drawn, but with fewer than ``min_n`` respondents so far it is not judged: it is
+        left out of the limits, the EWMA and the runs and never signals (see
+        ``unjudged`` in :func:`analytics.control.control_chart`), so the first days of a
+        month cannot raise an alarm on their own few answers.
+    min_n : int, default 30, keyword-only
+        Respondents a running period needs before the rules judge it.
 
     Returns
     -------
@@ -88,6 +106,13 @@ def trend_report(
     ...                      layout, mode="perception_only")
     >>> [round(p.value, 2) for p in trend.index.points]
     [75.0, 100.0]
+
+    With February still running on two answers, it is shown but not judged:
+
+    >>> trend = trend_report([("2026-01", month([5, 6])), ("2026-02", month([7, 7]))],
+    ...                      layout, mode="perception_only", running="2026-02")
+    >>> trend.running, trend.running_judged, trend.index.baseline_count
+    ('2026-02', False, 1)
     """
     field = TREND_FIELD.get(mode, "P")
     labels = [label for label, _ in periods]
@@ -102,12 +127,21 @@ def trend_report(
         for code in layout.dimension_codes:
             value = scores[code].mean
             dimension_values[code].append(value if scores[code].n else math.nan)
+    shown_running = running if running in labels else None
+    unjudged: set[int] = set()
+    if shown_running is not None:
+        position = labels.index(shown_running)
+        if n_respondents[position] < min_n:
+            unjudged.add(position)
     return TrendReport(
         periods=tuple(labels),
         n_respondents=tuple(n_respondents),
-        index=control_chart(index_values, labels=labels),
+        index=control_chart(index_values, labels=labels, unjudged=unjudged),
         field=field,
         dimensions={
-            code: control_chart(values, labels=labels) for code, values in dimension_values.items()
+            code: control_chart(values, labels=labels, unjudged=unjudged)
+            for code, values in dimension_values.items()
         },
+        running=shown_running,
+        running_judged=not unjudged,
     )

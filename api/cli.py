@@ -2,6 +2,8 @@
 
 import json
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -41,8 +43,22 @@ cases_app = typer.Typer(help="Complaint cases: their clocks and retention.", no_
 app.add_typer(cases_app, name="cases")
 
 
-def _now() -> datetime:
+def _system_now() -> datetime:
     return datetime.now(UTC)
+
+
+_clock: ContextVar[Callable[[], datetime]] = ContextVar("manyi_cli_clock", default=_system_now)
+
+
+@app.callback()
+def _take_the_clock(context: typer.Context) -> None:
+    """Every command reads "now" from the system clock, or from the clock a caller passed as
+    the command's ``obj`` (``CliRunner().invoke(app, args, obj=clock)``): how tests fix it."""
+    _clock.set(context.obj if callable(context.obj) else _system_now)
+
+
+def _now() -> datetime:
+    return _clock.get()()
 
 
 @app.command()

@@ -6,6 +6,7 @@ copy of the database does not let anyone sign in. Logging out deletes the row.
 
 import hashlib
 import secrets
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,22 @@ DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's shared password, accepted only
 _password_hash = PasswordHash((Argon2Hasher(),))
 # Verified against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = _password_hash.hash("not a real password")
+
+
+def use_fast_password_hashing_in_tests() -> None:
+    """Hash with argon2id at its lowest cost (1 pass over 8 KiB) from now on, in this process.
+
+    The standard parameters (3 passes over 64 MiB, about 0.1 s a hash) are what protects a
+    stolen database; a test suite that creates and logs in hundreds of accounts would spend
+    minutes on them. Only a process that runs pytest may switch (RuntimeError otherwise), and
+    no setting or environment variable reaches this, so a deployment cannot weaken its
+    hashes. Hashes keep their parameters, so either kind verifies under either setting.
+    """
+    if "pytest" not in sys.modules:
+        raise RuntimeError("cheap password hashes are for the test suite only")
+    global _password_hash, _DUMMY_HASH
+    _password_hash = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
+    _DUMMY_HASH = _password_hash.hash("not a real password")
 
 
 @dataclass(frozen=True)

@@ -243,11 +243,20 @@ class Overview:
 
 
 def overview(
-    session: Session, scope: Scope, places: ScopePlaces, period: Period, *, min_n: int
+    session: Session,
+    scope: Scope,
+    places: ScopePlaces,
+    period: Period,
+    *,
+    min_n: int,
+    today: date,
 ) -> Overview:
     """Everything on the overview page: the period's sums (every family), each month's
     index and charted scores up to the period's end (for the trend and the period before;
-    grouped by month in the database) and the units one level down."""
+    grouped by month in the database) and the units one level down.
+
+    ``today``'s month is still running: on fewer than ``min_n`` answers it is drawn but not
+    judged, so it raises no alert (see :func:`analytics.trends.trend_report`)."""
     campaign = places.campaign
     layout = campaign_layout(session, campaign)
     mode = campaign_mode(campaign)
@@ -263,7 +272,11 @@ def overview(
     if earlier:
         previous = index_moments(PowerSums.total(earlier))
         previous_index = satisfaction_index(previous, scale=layout.scale)
-    trend = trend_report(period_series(by_month, "month"), layout, mode=mode) if by_month else None
+    trend = None
+    if by_month:
+        monthly = period_series(by_month, "month")
+        running = period_label(today, "month")
+        trend = trend_report(monthly, layout, mode=mode, running=running, min_n=min_n)
     alerts: list[Alert] = []
     if trend is not None:
         inside = period.month_labels()
@@ -332,9 +345,7 @@ def unit_names(session: Session, column: str, ids: list[int]) -> dict[str, str]:
     if not ids:
         return {}
     if column == "site":
-        rows = session.execute(
-            sa_select(col(Site.id), col(Site.name)).where(col(Site.id).in_(ids))
-        )
+        rows = session.execute(sa_select(col(Site.id), col(Site.name)).where(col(Site.id).in_(ids)))
         return {str(id_): name for id_, name in rows}
     if column == "counter":
         rows = session.execute(
@@ -354,17 +365,27 @@ def unit_names(session: Session, column: str, ids: list[int]) -> dict[str, str]:
 
 
 def trend(
-    session: Session, scope: Scope, places: ScopePlaces, period: Period, grain: str
+    session: Session,
+    scope: Scope,
+    places: ScopePlaces,
+    period: Period,
+    grain: str,
+    *,
+    today: date,
+    min_n: int = DEFAULT_MIN_N,
 ) -> TrendReport | None:
     """Control charts per week, month or quarter over the period (weeks need the daily
-    rows, which exist for whole sites only: ValueError for a counter, clerk or language)."""
+    rows, which exist for whole sites only: ValueError for a counter, clerk or language).
+    The week, month or quarter of ``today`` is still running and judged only once it has
+    ``min_n`` answers."""
     campaign = places.campaign
     layout = campaign_layout(session, campaign)
     narrowed = replace(scope, since=period.since, until=period.until)
     series = period_sums(session, narrowed, layout, grain=grain, mode=campaign_mode(campaign))
     if not series:
         return None
-    return trend_report(series, layout, mode=campaign_mode(campaign))
+    running = period_label(today, grain)
+    return trend_report(series, layout, mode=campaign_mode(campaign), running=running, min_n=min_n)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """Shared fixtures: a migrated scratch database (SQLite or PostgreSQL), an app, a clock.
 
+No test reads the wall clock. ``clock`` (and ``now``, its reading) stands at 10:30 in
+Shanghai on ``MANYI_TEST_TODAY`` (``YYYY-MM-DD``, default 2026-11-24), so a suite that is
+green today is green next month; CI runs it on a second date that stresses the calendar.
+
 ``MANYI_TEST_DATABASE`` selects the database: ``sqlite`` (default) or a PostgreSQL URL such
 as ``postgresql+psycopg://postgres@127.0.0.1:5432/test``. For PostgreSQL a scratch database
 is created for the run and dropped afterwards; with ``MANYI_REQUIRE_POSTGRES=1`` (CI) an
@@ -8,7 +12,7 @@ unreachable server fails the run instead of skipping.
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -19,14 +23,43 @@ from sqlmodel import Session
 from api.app import create_app
 from api.database import downgrade_database, upgrade_database
 from api.settings import Settings
+from survey.accounts import use_fast_password_hashing_in_tests
 from survey.db import create_postgres_database, drop_postgres_database, make_engine
+from survey.worktime import SHANGHAI
 from tests.factories import FixedClock
 
 TEST_DATABASE = os.environ.get("MANYI_TEST_DATABASE", "sqlite")
+DEFAULT_TEST_TODAY = "2026-11-24"
+"""The day the tests run on unless ``MANYI_TEST_TODAY`` moves it."""
+TEST_TIME_OF_DAY = time(10, 30)
+"""A working hour in Shanghai, so case deadlines count from inside the working day."""
+
+
+def suite_today() -> date:
+    """The tests' today: ``MANYI_TEST_TODAY`` or the default."""
+    text_value = os.environ.get("MANYI_TEST_TODAY", "") or DEFAULT_TEST_TODAY
+    try:
+        return date.fromisoformat(text_value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"MANYI_TEST_TODAY={text_value!r} is not a date like 2027-02-18"
+        ) from None
+
+
+def suite_now() -> datetime:
+    """The tests' "now": 10:30 Shanghai time on :func:`suite_today`, in UTC."""
+    return datetime.combine(suite_today(), TEST_TIME_OF_DAY, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    suite_today()  # a bad MANYI_TEST_TODAY stops the run before any test
+    use_fast_password_hashing_in_tests()
 
 
 def pytest_report_header() -> str:
-    return f"manyi test database: {TEST_DATABASE.split('@')[-1]}"
+    return (
+        f"manyi test database: {TEST_DATABASE.split('@')[-1]}; today: {suite_today().isoformat()}"
+    )
 
 
 def _create_postgres_database(url: str) -> str:
@@ -132,7 +165,14 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 11, 24, 2, 30, tzinfo=UTC))
+    """The one clock of a test: the app, the demo and the live server read it."""
+    return FixedClock(suite_now())
+
+
+@pytest.fixture
+def now(clock: FixedClock) -> datetime:
+    """The clock's reading at the start of the test (UTC)."""
+    return clock.now
 
 
 @pytest.fixture

@@ -18,10 +18,21 @@ from survey.places import (
 from survey.worktime import SHANGHAI
 
 
-def at(day: str, clock: str = "09:00") -> datetime:
+def at(day: str | date, clock: str = "09:00") -> datetime:
     """A moment in Shanghai local time: ``at("2026-10-09", "16:00")``."""
     hour, minute = (int(part) for part in clock.split(":"))
-    return datetime.combine(date.fromisoformat(day), time(hour, minute), tzinfo=SHANGHAI)
+    when = day if isinstance(day, date) else date.fromisoformat(day)
+    return datetime.combine(when, time(hour, minute), tzinfo=SHANGHAI)
+
+
+def local_day(moment: datetime) -> date:
+    """The Shanghai calendar day of ``moment`` (the app's default time zone)."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def long_date(day: date) -> str:
+    """``November 23, 2026``: how the English pages write a date (Babel's long format)."""
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 class FixedClock:

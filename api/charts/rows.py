@@ -59,11 +59,17 @@ class IpaPoint:
 
 @dataclass(frozen=True)
 class ControlPoint:
-    """One period of a control chart; ``value`` is ``None`` for a period without answers."""
+    """One period of a control chart; ``value`` is ``None`` for a period without answers.
+
+    ``running`` marks the period still under way (drawn hollow); ``judged`` is False while
+    it has too few answers for the control rules to judge it.
+    """
 
     label: str
     value: float | None
     signal: bool
+    running: bool = False
+    judged: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class ChartText:
     lower_limit: str = "Lower limit"
     signal: str = "Signal"
     no_signal: str = "No signal"
+    not_judged: str = "Not judged yet (too few answers so far)"
     answers: str = "Answers"
     ci_low: str = "95 % CI low"
     ci_high: str = "95 % CI high"

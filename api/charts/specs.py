@@ -51,9 +51,12 @@ HEIGHT: Final = 320
 SOLID: Final = (1.0, 0.0)
 DASHED: Final = (5.0, 4.0)
 
-#: Font, palette and ARIA settings shared by every chart (see :func:`_finish`).
+#: Font, palette and ARIA settings shared by every chart (see :func:`_finish`). Axis and
+#: legend text is black, never a light grey, so it meets WCAG AA contrast on white.
 CONFIG: Final = alt.Config(
     font=FONT,
+    axis=alt.AxisConfig(labelColor=BLACK, titleColor=BLACK),
+    legend=alt.LegendConfig(labelColor=BLACK, titleColor=BLACK),
     aria=False,
     range=alt.RangeConfig(category=list(OKABE_ITO)),
     mark=alt.MarkConfig(color=BLUE, aria=False),
@@ -387,18 +390,19 @@ def control_chart(
 
     A period without a value keeps its place on the time axis and breaks the line (it
     is not drawn as zero). Signalled points are larger vermillion diamonds, the others
-    blue circles, so colour, shape and size all tell them apart. The centre line (solid)
+    blue circles, so colour, shape and size all tell them apart; the period still running is
+    drawn hollow, and named "not judged yet" while it has too few answers. The centre line (solid)
     and the control limits (dashed) are grey rules named in the right margin; a line that
     could not be computed (``None`` or NaN) is left out. ``value_title`` names the value
     axis (default ``text.index``).
     """
-    status = [text.no_signal, text.signal]
     records = [
         {
             "label": p.label,
             "value": _number(p.value),
-            "status": status[p.signal],
+            "status": _status(p, text),
             "signal": p.signal,
+            "running": p.running,
         }
         for p in points
     ]
@@ -421,7 +425,8 @@ def _control_layout(
     """The control chart without its data, as JSON: it depends only on the words and on
     which lines exist, so a page of charts builds each layout once (altair's ``to_dict``
     costs milliseconds; the trends page draws seven of these)."""
-    status = [text.no_signal, text.signal]
+    status = [text.no_signal, text.signal, text.not_judged]
+    status_colour = alt.Scale(domain=status, range=[BLUE, VERMILLION, BLUE])
     x = alt.X("label:O", sort=None, title=text.period, axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False, padding=12))
     line = (
@@ -435,9 +440,15 @@ def _control_layout(
         .encode(
             x=x,
             y=y,
-            color=_legend_colour("status", status, [BLUE, VERMILLION]),
+            color=_legend_colour("status", status, [BLUE, VERMILLION, BLUE]),
+            stroke=alt.Stroke(
+                "status:N", scale=status_colour, legend=alt.Legend(title=None, orient="bottom")
+            ),
+            fillOpacity=alt.FillOpacityValue(1, condition={"test": "datum.running", "value": 0}),
+            strokeWidth=alt.StrokeWidthValue(2),
             shape=alt.Shape(
-                "status:N", scale=alt.Scale(domain=status, range=["circle", "diamond"])
+                "status:N",
+                scale=alt.Scale(domain=status, range=["circle", "diamond", "circle"]),
             ),
             size=alt.SizeValue(60, condition={"test": "datum.signal", "value": 140}),
             tooltip=[
@@ -450,6 +461,13 @@ def _control_layout(
     shapes = [{"kind": kind, "dash": list(dash)} for kind, dash in kinds]
     layers = [*_limit_layers(shapes), line, dots]
     return json.dumps(_finish(layers, {}, "", height=HEIGHT, title=title))
+
+
+def _status(point: ControlPoint, text: ChartText) -> str:
+    """The legend entry of a control-chart point: signal, no signal, or not judged yet."""
+    if not point.judged:
+        return text.not_judged
+    return text.signal if point.signal else text.no_signal
 
 
 def _limit_records(

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from analytics.control import ControlChart
 from analytics.rankings import Ranking
 from analytics.report import ServqualReport
+from analytics.trends import TrendReport
 from api import charts, i18n
 from api.dashboard.filters import Filters
 from api.report_json import number
@@ -164,6 +165,7 @@ class PageContext:
             lower_limit=_("Lower control limit"),
             signal=_("Signal"),
             no_signal=_("No signal"),
+            not_judged=_("Not judged yet (too few answers so far)"),
             answers=_("Respondents"),
             ci_low=_("95% CI low"),
             ci_high=_("95% CI high"),
@@ -225,11 +227,7 @@ def gap_figure(ctx: PageContext, report: ServqualReport) -> Figure:
     else:
         columns = (
             Column("dimension", _("Dimension")),
-            *(
-                (Column("E", _("Expectation"), "number"),)
-                if report.mode == "paired"
-                else ()
-            ),
+            *((Column("E", _("Expectation"), "number"),) if report.mode == "paired" else ()),
             Column("P", _("Perception"), "number"),
             *(
                 (
@@ -266,21 +264,31 @@ def control_figure(
     name: str,
     title: str,
     chart: ControlChart,
-    counts: tuple[int, ...],
+    trend: TrendReport,
     *,
     value_title: str | None = None,
 ) -> Figure:
-    """A control chart with its periods as a table (value, limits and whether it signalled);
-    ``value_title`` names the value axis (default: the satisfaction index)."""
+    """A control chart of one of ``trend``'s series with its periods as a table (value,
+    limits and whether it signalled); the period still running is labelled "so far" and,
+    on too few answers, "not judged yet". ``value_title`` names the value axis (default:
+    the satisfaction index)."""
     _ = ctx._
     signalled = {signal.index for signal in chart.signals}
     rules = {signal.index: signal.rule for signal in chart.signals}
+    counts = trend.n_respondents
     rows = []
     points = []
     for i, point in enumerate(chart.points):
         value = number(point.value)
         label = ctx.period_name(point.label)
-        points.append(charts.ControlPoint(label, value, i in signalled))
+        running = point.label == trend.running
+        judged = not running or trend.running_judged
+        if running:
+            label = _("%(period)s (so far)") % {"period": label}
+        points.append(charts.ControlPoint(label, value, i in signalled, running, judged))
+        verdict = _(SIGNAL_RULES.get(rules[i], rules[i])) if i in rules else ""
+        if not judged:
+            verdict = _("Not judged yet (too few answers so far)")
         rows.append(
             {
                 "period": label,
@@ -289,7 +297,7 @@ def control_figure(
                 "centre": number(chart.centre),
                 "upper": number(chart.upper),
                 "lower": number(chart.lower),
-                "signal": _(SIGNAL_RULES.get(rules[i], rules[i])) if i in rules else "",
+                "signal": verdict,
             }
         )
     columns = (
@@ -399,7 +407,7 @@ def _drill(column: str, unit_id: int) -> dict[str, Any]:
 def build_overview(ctx: PageContext) -> PageView:
     _ = ctx._
     result = dashboard.overview(
-        ctx.session, ctx.scope, ctx.places, ctx.period, min_n=ctx.filters.min_n
+        ctx.session, ctx.scope, ctx.places, ctx.period, min_n=ctx.filters.min_n, today=ctx.today
     )
     report = result.report
     view = PageView("overview", _("Overview"))
@@ -411,7 +419,7 @@ def build_overview(ctx: PageContext) -> PageView:
                 "index-trend",
                 _("Satisfaction index by month"),
                 result.trend.index,
-                result.trend.n_respondents,
+                result.trend,
             )
         )
     if result.children is not None:
@@ -566,9 +574,7 @@ def build_importance(ctx: PageContext) -> PageView:
         rows.append(row)
         if number(importance) is not None and number(entry.performance) is not None:
             points.append(
-                charts.IpaPoint(
-                    row["dimension"], importance, entry.performance, row["quadrant"]
-                )
+                charts.IpaPoint(row["dimension"], importance, entry.performance, row["quadrant"])
             )
     columns = (
         Column("dimension", _("Dimension")),
@@ -588,9 +594,7 @@ def build_importance(ctx: PageContext) -> PageView:
         performance_mean=mean_performance,
     )
     view = PageView("importance", _("Importance"))
-    view.figures.append(
-        Figure("importance", title, spec, table, charts.expected_marks(points))
-    )
+    view.figures.append(Figure("importance", title, spec, table, charts.expected_marks(points)))
     view.extra.update(
         report=report,
         importance=use,
@@ -617,21 +621,25 @@ def build_trends(ctx: PageContext) -> PageView:
             "Weekly figures are kept for whole sites only; showing months instead."
         )
         grain = "month"
-    trend = dashboard.trend(ctx.session, ctx.scope, ctx.places, ctx.period, grain)
+    trend = dashboard.trend(
+        ctx.session,
+        ctx.scope,
+        ctx.places,
+        ctx.period,
+        grain,
+        today=ctx.today,
+        min_n=ctx.filters.min_n,
+    )
     view.extra["grain"] = grain
     if trend is None:
         return view
     field_title = {"G": _("gap"), "P": _("perception"), "ADQ": _("adequacy gap")}[trend.field]
     axis_title = {"G": _("Gap"), "P": _("Perception"), "ADQ": _("Adequacy gap")}[trend.field]
-    view.figures.append(
-        control_figure(ctx, "index", _("Satisfaction index"), trend.index, trend.n_respondents)
-    )
+    view.figures.append(control_figure(ctx, "index", _("Satisfaction index"), trend.index, trend))
     for code, chart in trend.dimensions.items():
         title = f"{ctx.dimension_name(code)} ({field_title})"
         view.figures.append(
-            control_figure(
-                ctx, f"dim-{code}", title, chart, trend.n_respondents, value_title=axis_title
-            )
+            control_figure(ctx, f"dim-{code}", title, chart, trend, value_title=axis_title)
         )
     return view
 

@@ -311,6 +311,32 @@ def test_missing_periods_are_skipped_and_labels_carried() -> None:
     assert estimated.sigma == pytest.approx(1.5 / 1.128)
 
 
+def test_a_running_period_on_few_answers_is_drawn_but_not_judged() -> None:
+    """Monthly index 80, 82, 81, 83, 80, 82, then a running month at 60 (two days of
+    answers). Judged, 60 would be far below the lower limit. Unjudged, it keeps its value
+    on the chart, the limits come from the six whole months (x̄ = 488 / 6 = 81.33,
+    MR̄ = (2 + 1 + 2 + 3 + 2) / 5 = 2, σ̂ = 2 / 1.128 = 1.773, lower = 81.33 − 5.32 = 76.01)
+    and nothing signals: the same chart as without the running month."""
+    values = [80.0, 82.0, 81.0, 83.0, 80.0, 82.0, 60.0]
+    judged = control_chart(values)
+    assert [(s.index, s.rule, s.direction) for s in judged.signals][:1] == [
+        (6, "beyond_limits", "below")
+    ]
+    chart = control_chart(values, unjudged={6})
+    assert chart.signals == ()
+    assert chart.centre == pytest.approx(488 / 6)
+    assert chart.sigma == pytest.approx(2 / 1.128)
+    assert chart.lower == pytest.approx(488 / 6 - 3 * 2 / 1.128)
+    assert chart.points[6].value == 60.0
+    assert math.isnan(chart.points[6].ewma)
+    whole = control_chart(values[:6])
+    assert (chart.centre, chart.sigma, chart.points[:6]) == (
+        whole.centre,
+        whole.sigma,
+        whole.points,
+    )
+
+
 def test_too_few_values_give_nan_sigma_and_no_signals() -> None:
     """σ̂ needs at least one moving range, i.e. two non-missing values."""
     empty = control_chart([])
@@ -404,6 +430,8 @@ def test_centre_and_sigma_overrides() -> None:
         ([1.0, 2.0], {"centre": math.nan}, "centre"),
         ([1.0, 2.0], {"limits_from": 0}, "limits_from"),
         ([1.0, 2.0], {"limits_from": 3}, "limits_from"),
+        ([1.0, 2.0], {"unjudged": [2]}, "unjudged"),
+        ([1.0, 2.0], {"unjudged": [-1]}, "unjudged"),
     ],
 )
 def test_invalid_arguments(values: object, options: dict[str, object], message: str) -> None:

@@ -16,7 +16,12 @@ from survey.models import Case, CaseEventKind, FeedbackKind, FeedbackSource, Rol
 from tests.api.test_accounts import add_user, csrf_of, log_in, place_with_manager
 from tests.factories import FixedClock, Place, at, make_place
 
-# The app's clock in these tests: Tue 24 Nov 2026 10:30 in Shanghai.
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The deadlines here are worked by hand on one calendar: the app's clock stands at
+    Tue 24 Nov 2026 10:30 in Shanghai, whatever day the suite runs on."""
+    return FixedClock(at("2026-11-24", "10:30"))
 
 
 @pytest.fixture

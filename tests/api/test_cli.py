@@ -1,19 +1,33 @@
 """The ``manyi`` command line: migrate, demo, user add, qr."""
 
+from collections.abc import Callable
+from datetime import UTC, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy import func, text
 from sqlmodel import Session, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from api.cli import app
 from survey.db import make_engine
 from survey.models import QrLink, SurveyResponse, User
+from tests.factories import FixedClock
 
 runner = CliRunner()
+
+
+@pytest.fixture
+def manyi(clock: FixedClock) -> Callable[..., Result]:
+    """Run a ``manyi`` command in-process with the tests' clock as its "now"."""
+
+    def invoke(args: list[str], **options: Any) -> Result:
+        return runner.invoke(app, args, obj=clock, **options)
+
+    return invoke
 
 
 @pytest.fixture
@@ -25,8 +39,10 @@ def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "data"
 
 
-def test_demo_seeds_once_writes_posters_that_scan_to_working_urls(sqlite_env: Path) -> None:
-    result = runner.invoke(app, ["demo", "--no-serve", "--responses", "300", "--port", "8123"])
+def test_demo_seeds_once_writes_posters_that_scan_to_working_urls(
+    sqlite_env: Path, manyi: Callable[..., Result], clock: FixedClock
+) -> None:
+    result = manyi(["demo", "--no-serve", "--responses", "300", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "password 'demo'" in result.output
     assert "http://127.0.0.1:8123/s/" in result.output
@@ -34,6 +50,10 @@ def test_demo_seeds_once_writes_posters_that_scan_to_working_urls(sqlite_env: Pa
     engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 300
+        # The demo's six months of answers end at the command's clock, not the system's.
+        newest = session.exec(select(func.max(SurveyResponse.submitted_at))).one()
+        assert newest is not None
+        assert clock.now - timedelta(days=7) < newest.replace(tzinfo=UTC) <= clock.now
         tokens = set(session.exec(select(QrLink.token)).all())
         assert len(session.exec(select(User)).all()) == 4
 
@@ -46,32 +66,32 @@ def test_demo_seeds_once_writes_posters_that_scan_to_working_urls(sqlite_env: Pa
     assert url.startswith("http://127.0.0.1:8123/s/")
     assert url.rsplit("/", 1)[1] in tokens
 
-    again = runner.invoke(app, ["demo", "--no-serve", "--responses", "300"])
+    again = manyi(["demo", "--no-serve", "--responses", "300"])
     assert again.exit_code == 0
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 300
     engine.dispose()
 
 
-def test_qr_writes_svg_for_one_site(sqlite_env: Path) -> None:
-    runner.invoke(app, ["demo", "--no-serve", "--responses", "0"])
+def test_qr_writes_svg_for_one_site(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
+    manyi(["demo", "--no-serve", "--responses", "0"])
     out = sqlite_env.parent / "svg"
-    result = runner.invoke(app, ["qr", "--out", str(out), "--site", "2", "--format", "svg"])
+    result = manyi(["qr", "--out", str(out), "--site", "2", "--format", "svg"])
     assert result.exit_code == 0, result.output
     files = sorted(out.glob("*.svg"))
     assert len(files) == 3
     assert all(f.name.startswith("site-2-") for f in files)
 
 
-def test_qr_refuses_an_unknown_format(sqlite_env: Path) -> None:
-    result = runner.invoke(app, ["qr", "--out", "x", "--format", "gif"])
+def test_qr_refuses_an_unknown_format(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
+    result = manyi(["qr", "--out", "x", "--format", "gif"])
     assert result.exit_code == 2
     assert "png, svg or pdf" in result.output
 
 
-def test_user_add_creates_a_scoped_account(sqlite_env: Path) -> None:
-    assert runner.invoke(app, ["migrate"]).exit_code == 0
-    runner.invoke(app, ["demo", "--no-serve", "--responses", "0"])
+def test_user_add_creates_a_scoped_account(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
+    assert manyi(["migrate"]).exit_code == 0
+    manyi(["demo", "--no-serve", "--responses", "0"])
     result = runner.invoke(
         app,
         ["user", "add", "li", "--role", "regulator", "--organisation", "1"],
@@ -87,64 +107,62 @@ def test_user_add_creates_a_scoped_account(sqlite_env: Path) -> None:
     assert "Unknown organisation" in bad.output
 
 
-def test_links_create_and_revoke(sqlite_env: Path) -> None:
-    runner.invoke(app, ["demo", "--no-serve", "--responses", "0"])
-    none_missing = runner.invoke(app, ["links", "create", "--campaign", "1"])
+def test_links_create_and_revoke(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
+    manyi(["demo", "--no-serve", "--responses", "0"])
+    none_missing = manyi(["links", "create", "--campaign", "1"])
     assert none_missing.exit_code == 0, none_missing.output
     assert "created 0 link(s)" in none_missing.output
     engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
     with Session(engine) as session:
         token = session.exec(select(QrLink.token).where(QrLink.rotating == False)).first()  # noqa: E712
     assert token
-    revoked = runner.invoke(app, ["links", "revoke", token])
+    revoked = manyi(["links", "revoke", token])
     assert revoked.exit_code == 0, revoked.output
-    recreated = runner.invoke(app, ["links", "create", "--campaign", "1"])
+    recreated = manyi(["links", "create", "--campaign", "1"])
     assert "created 1 link(s)" in recreated.output
     assert "/s/" in recreated.output
-    assert runner.invoke(app, ["links", "revoke", "no-such-token"]).exit_code == 2
-    assert runner.invoke(app, ["links", "create", "--campaign", "99"]).exit_code == 2
+    assert manyi(["links", "revoke", "no-such-token"]).exit_code == 2
+    assert manyi(["links", "create", "--campaign", "99"]).exit_code == 2
     engine.dispose()
 
 
 def test_stats_rebuild_recomputes_the_aggregates_and_reports_progress(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, manyi: Callable[..., Result]
 ) -> None:
     """``manyi stats rebuild`` restores deleted aggregates from the raw answers, saying how
     far it has come; an unknown campaign is a clear error (exit 2)."""
     monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path))
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("MANYI_DATABASE_URL", url)
-    runner = CliRunner()
-    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "120"]).exit_code == 0
+    assert manyi(["demo", "--no-serve", "--responses", "120"]).exit_code == 0
     engine = make_engine(url)
     with engine.begin() as connection:
         before = connection.execute(text("SELECT SUM(n) FROM stat_sums")).scalar_one()
         connection.execute(text("DELETE FROM stat_sums"))
-    result = runner.invoke(app, ["stats", "rebuild"])
+    result = manyi(["stats", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "from 120 responses" in result.output
     assert "campaign 1: " in result.output
     with engine.begin() as connection:
         assert connection.execute(text("SELECT SUM(n) FROM stat_sums")).scalar_one() == before
-    unknown = runner.invoke(app, ["stats", "rebuild", "--campaign", "99"])
+    unknown = manyi(["stats", "rebuild", "--campaign", "99"])
     assert unknown.exit_code == 2
     assert "no campaign 99" in unknown.output
 
 
 def test_migrate_fills_the_aggregates_of_an_older_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, manyi: Callable[..., Result]
 ) -> None:
     """A database with responses but no aggregates (made before they existed) gets them
     rebuilt by ``manyi migrate``, so reports are not silently empty."""
     monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path))
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     monkeypatch.setenv("MANYI_DATABASE_URL", url)
-    runner = CliRunner()
-    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "50"]).exit_code == 0
+    assert manyi(["demo", "--no-serve", "--responses", "50"]).exit_code == 0
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM stat_sums"))
-    result = runner.invoke(app, ["migrate"])
+    result = manyi(["migrate"])
     assert result.exit_code == 0, result.output
     assert "rebuilding them once" in result.output
     with engine.begin() as connection:
@@ -152,15 +170,14 @@ def test_migrate_fills_the_aggregates_of_an_older_database(
 
 
 def test_import_command_loads_paper_answers_or_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, manyi: Callable[..., Result]
 ) -> None:
     """``manyi import`` stores a clean file and says how many rows; a bad line is named and
     nothing is stored (exit 2); an unknown campaign is a clear error."""
     monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path))
     url = f"sqlite:///{tmp_path / 'import.sqlite3'}"
     monkeypatch.setenv("MANYI_DATABASE_URL", url)
-    runner = CliRunner()
-    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "30"]).exit_code == 0
+    assert manyi(["demo", "--no-serve", "--responses", "30"]).exit_code == 0
     engine = make_engine(url)
     with engine.begin() as connection:
         site, counter = connection.execute(
@@ -175,29 +192,29 @@ def test_import_command_loads_paper_answers_or_nothing(
     bad = tmp_path / "bad.csv"
     bad.write_text(f"{header}\n{site},{counter},{day},{answers},9\n", encoding="utf-8")
 
-    refused = runner.invoke(app, ["import", str(bad), "--campaign", "1"])
+    refused = manyi(["import", str(bad), "--campaign", "1"])
     assert refused.exit_code == 2
     assert "line 2, column overall" in refused.output
     assert "nothing was imported" in refused.output
-    assert runner.invoke(app, ["import", str(good), "--campaign", "99"]).exit_code == 2
-    done = runner.invoke(app, ["import", str(good), "--campaign", "1"])
+    assert manyi(["import", str(good), "--campaign", "99"]).exit_code == 2
+    done = manyi(["import", str(good), "--campaign", "1"])
     assert done.exit_code == 0, done.output
     assert "imported 1 responses" in done.output
     with engine.begin() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM survey_responses")).scalar() == 31
 
 
-def test_cases_sweep_escalates_an_overdue_case_once(sqlite_env: Path) -> None:
+def test_cases_sweep_escalates_an_overdue_case_once(
+    sqlite_env: Path, manyi: Callable[..., Result], clock: FixedClock
+) -> None:
     """A simple case received two days ago is long past its one working hour: the first
     sweep records its warnings, the escalations and the escalated state; the second
     nothing."""
-    from datetime import UTC, datetime, timedelta
-
     from survey.case_rules import Severity
     from survey.cases import file_feedback
     from survey.models import FeedbackKind, FeedbackSource, Site
 
-    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "0"]).exit_code == 0
+    assert manyi(["demo", "--no-serve", "--responses", "0"]).exit_code == 0
     engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
     with Session(engine) as session:
         site = session.exec(select(Site)).first()
@@ -208,26 +225,27 @@ def test_cases_sweep_escalates_an_overdue_case_once(sqlite_env: Path) -> None:
             kind=FeedbackKind.complaint,
             source=FeedbackSource.hotline,
             text="没人接电话",
-            now=datetime.now(UTC) - timedelta(days=7),
+            now=clock.now - timedelta(days=7),
             site_id=site.id,
             severity=Severity.simple,
         )
-    first = runner.invoke(app, ["cases", "sweep"])
+    first = manyi(["cases", "sweep"])
     assert first.exit_code == 0, first.output
     assert "2 escalation(s)" in first.output
-    second = runner.invoke(app, ["cases", "sweep"])
+    second = manyi(["cases", "sweep"])
     assert "recorded 0 event(s)" in second.output
-    purge = runner.invoke(app, ["cases", "purge"])
+    purge = manyi(["cases", "purge"])
     assert purge.exit_code == 0 and "redacted 0 complaint(s)" in purge.output
 
 
-def test_appoint_a_supervisor_with_a_credential(sqlite_env: Path) -> None:
+def test_appoint_a_supervisor_with_a_credential(
+    sqlite_env: Path, manyi: Callable[..., Result]
+) -> None:
     from survey.models import SupervisorCredential
 
-    assert runner.invoke(app, ["demo", "--no-serve", "--responses", "0"]).exit_code == 0
+    assert manyi(["demo", "--no-serve", "--responses", "0"]).exit_code == 0
     args = ["supervisor", "zhou", "--credential", "JD-2027-0001", "--organisation", "1"]
-    ok = runner.invoke(
-        app,
+    ok = manyi(
         [*args, "--valid-from", "2027-01-01", "--valid-until", "2027-12-31", "--name", "周敏"],
         input="pa55word\npa55word\n",
     )
@@ -238,8 +256,7 @@ def test_appoint_a_supervisor_with_a_credential(sqlite_env: Path) -> None:
         credential = session.get(SupervisorCredential, user.id)
         assert credential is not None and credential.number == "JD-2027-0001"
         assert str(credential.valid_until) == "2027-12-31"
-    backwards = runner.invoke(
-        app,
+    backwards = manyi(
         [
             "supervisor",
             "wu",

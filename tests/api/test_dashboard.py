@@ -7,6 +7,7 @@ import random
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,7 +29,7 @@ from survey.models import (
 from survey.reporting import Scope, scope_report
 from tests.api.test_accounts import add_user, log_in
 from tests.api.test_campaign_report import demo_with_manager
-from tests.factories import FixedClock, at, make_place
+from tests.factories import FixedClock, at, local_day, make_place
 from tests.survey.test_aggregates import answer_randomly
 
 
@@ -78,6 +79,14 @@ def page_url(campaign: Campaign, page: str) -> str:
 
 
 @pytest.fixture
+def whole_demo(clock: FixedClock) -> dict[str, str]:
+    """Filters for every month of the demo's answers (the six months up to the clock's)."""
+    this_month = local_day(clock()).replace(day=1)
+    first = (this_month - timedelta(days=200)).replace(day=1)
+    return {"first_month": f"{first:%Y-%m}", "last_month": f"{this_month:%Y-%m}"}
+
+
+@pytest.fixture
 def demo(client: TestClient, session: Session, clock: FixedClock) -> Campaign:
     campaign = demo_with_manager(session, clock)
     assert log_in(client, "wang") == 303
@@ -85,9 +94,7 @@ def demo(client: TestClient, session: Session, clock: FixedClock) -> Campaign:
     return campaign
 
 
-def test_every_page_renders_with_a_title_and_its_charts(
-    client: TestClient, demo: Campaign
-) -> None:
+def test_every_page_renders_with_a_title_and_its_charts(client: TestClient, demo: Campaign) -> None:
     """Each page answers 200 with a title naming it and every figure carrying a Vega-Lite
     spec with data (the chart) and a data table (its text alternative)."""
     for page in PAGES:
@@ -142,11 +149,11 @@ def test_overview_numbers_are_the_reports(
 
 
 def test_drill_down_from_organisation_to_a_clerk_with_stars(
-    client: TestClient, session: Session, demo: Campaign
+    client: TestClient, session: Session, demo: Campaign, whole_demo: dict[str, str]
 ) -> None:
     """Organisation → site → counter → clerk by the links of each overview; the clerk's
     page shows the star rating and why."""
-    url = page_url(demo, "overview") + "?lang=en&first_month=2026-01&last_month=2026-12"
+    url = page_url(demo, "overview") + "?lang=en&" + urlencode(whole_demo)
     for level in ("site", "counter", "staff"):
         html = client.get(url).text
         links = [link for link in parse(html).links if f"{level}=" in link and "export" not in link]
@@ -162,7 +169,11 @@ def test_drill_down_from_organisation_to_a_clerk_with_stars(
 
 
 def test_another_organisations_places_are_404_and_never_shown(
-    client: TestClient, session: Session, demo: Campaign, clock: FixedClock
+    client: TestClient,
+    session: Session,
+    demo: Campaign,
+    clock: FixedClock,
+    whole_demo: dict[str, str],
 ) -> None:
     """A manager of the demo organisation gets 404 for a site, counter or clerk of
     organisation B, even inside their own campaign, and no page of theirs names B's places."""
@@ -183,7 +194,7 @@ def test_another_organisations_places_are_404_and_never_shown(
     assert client.get(page_url(other.campaign, "overview")).status_code == 404
     assert client.get(page_url(other.campaign, "rankings")).status_code == 404
     for page in PAGES:
-        html = client.get(page_url(demo, page), params={"first_month": "2026-01"}).text
+        html = client.get(page_url(demo, page), params=whole_demo).text
         assert other.site.name not in html
         assert other.staff.job_number not in html
 
@@ -258,11 +269,11 @@ def test_items_are_sorted_from_the_worst_gap(client: TestClient, demo: Campaign)
 
 
 def test_language_filter_narrows_to_customers_of_that_language(
-    client: TestClient, session: Session, demo: Campaign
+    client: TestClient, session: Session, demo: Campaign, whole_demo: dict[str, str]
 ) -> None:
     assert demo.id is not None
     base = f"/manager/campaigns/{demo.id}/overview/export/gaps.csv"
-    params = {"first_month": "2026-01", "last_month": "2026-12", "lang": "en"}
+    params = {**whole_demo, "lang": "en"}
     everyone = list(csv.DictReader(io.StringIO(client.get(base, params=params).text[1:])))
     english = list(
         csv.DictReader(io.StringIO(client.get(base, params={**params, "language": "en"}).text[1:]))
@@ -355,10 +366,10 @@ def test_other_campaign_modes_show_their_own_gap_chart(
 
 
 def test_comments_download_holds_every_matching_comment_not_one_page(
-    client: TestClient, session: Session, demo: Campaign
+    client: TestClient, session: Session, demo: Campaign, whole_demo: dict[str, str]
 ) -> None:
     """The page shows 25 comments and a link to older ones; the CSV has all of them."""
-    params = {"first_month": "2026-01", "last_month": "2026-12", "lang": "en"}
+    params = {**whole_demo, "lang": "en"}
     html = client.get(page_url(demo, "comments"), params=params).text
     assert 'rel="next"' in html
     export = f"/manager/campaigns/{demo.id}/comments/export/comments.csv"
@@ -372,9 +383,7 @@ def test_comments_download_holds_every_matching_comment_not_one_page(
     assert len(list(csv.DictReader(io.StringIO(searched)))) == len(waiting) > 0
 
 
-def test_a_period_without_answers_says_so_on_every_page(
-    client: TestClient, demo: Campaign
-) -> None:
+def test_a_period_without_answers_says_so_on_every_page(client: TestClient, demo: Campaign) -> None:
     """Months before the campaign: every page still answers, with nothing made up."""
     params = {"first_month": "2020-01", "last_month": "2020-03", "lang": "en"}
     for page in PAGES:
@@ -399,7 +408,11 @@ def test_dimension_trend_charts_name_their_axis_by_what_they_show(
 
 
 def test_a_clerks_failed_inspections_take_one_star_off(
-    client: TestClient, session: Session, demo: Campaign
+    client: TestClient,
+    session: Session,
+    demo: Campaign,
+    clock: FixedClock,
+    whole_demo: dict[str, str],
 ) -> None:
     """Rule version 2 on the clerk's page: a clerk rated with no inspection penalty gets
     one star less once two inspections in the period found every checked item failed
@@ -407,7 +420,7 @@ def test_a_clerks_failed_inspections_take_one_star_off(
     from survey.checklists import current_checklist
     from survey.models import CheckOutcome, Inspection, InspectionKind, InspectionResult, User
 
-    base = page_url(demo, "overview") + "?lang=en&first_month=2026-01&last_month=2026-12"
+    base = page_url(demo, "overview") + "?lang=en&" + urlencode(whole_demo)
     stars_of = re.compile(r'aria-label="(\d) of 5 stars"')
     chosen = None
     for clerk in session.exec(select(StaffMember)).all():
@@ -419,17 +432,18 @@ def test_a_clerks_failed_inspections_take_one_star_off(
     assert chosen is not None, "the demo has a rated clerk without an inspection penalty"
     checklist = current_checklist(session, demo.organisation_id)
     supervisor = session.exec(select(User).where(User.username == "supervisor")).one()
-    for day in (3, 4):
+    for days_ago in (3, 4):
+        day = local_day(clock()) - timedelta(days=days_ago)
         inspection = Inspection(
             organisation_id=demo.organisation_id,
             checklist_id=checklist.id,
             kind=InspectionKind.secret_check,
             site_id=chosen.site_id,
             staff_member_id=chosen.id,
-            inspected_at=at(f"2026-11-0{day}", "10:00"),
-            filed_at=at(f"2026-11-0{day}", "11:00"),
+            inspected_at=at(day, "10:00"),
+            filed_at=at(day, "11:00"),
             filed_by_user_id=supervisor.id or 0,
-            submission_key=f"penalty-{day}",
+            submission_key=f"penalty-{days_ago}",
         )
         session.add(inspection)
         session.flush()
@@ -444,3 +458,32 @@ def test_a_clerks_failed_inspections_take_one_star_off(
     after = stars_of.search(html)
     assert after is not None and int(after.group(1)) == before - 1
     assert "Below 90%, so one star less." in html
+
+
+def test_the_first_days_of_a_month_raise_no_alert(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """On Wed 2 Dec 2026 the demo's December holds two days of answers (10 of them). Judged
+    as a whole month, its index falls below the lower control limit of the monthly chart;
+    while it is running on fewer than 30 answers it is drawn as "so far", not judged, and
+    raises no alert. Once December is over (read on 15 Jan 2027) the same answers do raise
+    one, so the quiet is the running month's, not the data's."""
+    from survey.demo import seed_demo
+
+    clock.now = at("2026-12-02", "10:30")
+    demo = seed_demo(session, now=clock(), n_responses=2000, salt="salt")
+    add_user(session, clock, "wang", Role.manager, [demo.organisation_id])
+    assert log_in(client, "wang") == 303
+    url = f"/manager/campaigns/{demo.campaign_id}?lang=en"
+    html = client.get(url).text
+    alerts = re.findall(r'<p class="alert[^"]*">(.*?)</p>', html)
+    assert not [alert for alert in alerts if "Dec 2026" in alert]
+    row = re.search(r"<tr[^>]*>\s*<td>Dec 2026 \(so far\)</td>(.*?)</tr>", html, re.S)
+    assert row is not None and "Not judged yet" in row.group(1)
+
+    clock.now = at("2027-01-15", "10:30")
+    assert log_in(client, "wang") == 303  # the login of December has expired
+    later = client.get(url + "&first_month=2026-10&last_month=2026-12").text
+    alerts = re.findall(r'<p class="alert[^"]*">(.*?)</p>', later)
+    assert any("Dec 2026" in alert and "beyond the control limits" in alert for alert in alerts)
+    assert "(so far)" not in later

@@ -2,7 +2,7 @@
 ("²" is a digit to ``str.isdigit`` and not to ``int``) or as thousands of digits: a clear
 4xx on every form and filter that reads a number, never a 500."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +11,7 @@ from sqlmodel import Session
 from survey.checklists import ensure_default_checklist
 from survey.supervisors import create_supervisor
 from tests.api.test_accounts import csrf_of, log_in, place_with_manager
-from tests.factories import FixedClock, Place
+from tests.factories import FixedClock, Place, local_day
 
 ODD = ["²", "٣" * 20, "9" * 5000]
 
@@ -26,8 +26,8 @@ def place(client: TestClient, session: Session, clock: FixedClock) -> Place:
         password="s3cret-pass",
         organisation_ids=[place.organisation.id or 0],
         number="JD-1",
-        valid_from=date(2026, 1, 1),
-        valid_until=date(2026, 12, 31),
+        valid_from=local_day(clock()) - timedelta(days=30),
+        valid_until=local_day(clock()) + timedelta(days=365),
         now=clock(),
     )
     session.commit()

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,10 +30,10 @@ from survey.models import (
 from survey.places import create_site
 from survey.supervisors import create_supervisor
 from tests.api.test_accounts import add_user, csrf_of, log_in
-from tests.factories import FixedClock, Place, make_place
+from tests.factories import FixedClock, Place, at, local_day, long_date, make_place
 from tests.survey.test_photos import jpeg_with_location
 
-# The app's clock: Tue 24 Nov 2026 10:30 in Shanghai.
+# The app's clock stands at 10:30 in Shanghai on the tests' today (tests/conftest.py).
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Portal:
     place: Place
     other_site_id: int
     item_ids: dict[str, int]
+    now: datetime
 
 
 def add_supervisor(
@@ -53,17 +54,19 @@ def add_supervisor(
     *,
     username: str = "zhou",
     number: str = "JD-2026-0017",
-    valid_until: date = date(2026, 12, 31),
+    valid_until: date | None = None,
     member_site_id: int | None = None,
 ) -> None:
+    """A supervisor whose credential runs through the clock's year unless ``valid_until``."""
+    year = local_day(clock()).year
     create_supervisor(
         session,
         username=username,
         password="s3cret-pass",
         organisation_ids=[organisation_id],
         number=number,
-        valid_from=date(2026, 1, 1),
-        valid_until=valid_until,
+        valid_from=date(year, 1, 1),
+        valid_until=valid_until or date(year, 12, 31),
         display_name="周监督员",
         member_site_id=member_site_id,
         now=clock(),
@@ -83,7 +86,7 @@ def make_portal(session: Session, clock: FixedClock, **supervisor: object) -> Po
     checklist = current_checklist(session, place.organisation.id)
     session.commit()  # end the read, so that later writes see what the app wrote
     assert other.id is not None
-    return Portal(place, other.id, {item.code: item.id for item in checklist.items})
+    return Portal(place, other.id, {item.code: item.id for item in checklist.items}, clock())
 
 
 @pytest.fixture
@@ -112,7 +115,7 @@ def inspection_form(
         "counter": str(portal.place.counter.id),
         "staff": str(portal.place.staff.id),
         "inspecting_site": "",
-        "inspected_date": "2026-11-24",
+        "inspected_date": local_day(portal.now).isoformat(),
         "inspected_time": "09:45",
         "note": "窗口 A1 的检查",
     }
@@ -154,7 +157,9 @@ def test_login_leads_a_supervisor_to_the_portal_with_the_credential(
     home = client.get("/supervisor?lang=en")
     assert home.status_code == 200
     assert "周监督员" in home.text and "JD-2026-0017" in home.text
-    assert "January 1, 2026" in home.text and "December 31, 2026" in home.text
+    year = local_day(clock()).year
+    assert long_date(date(year, 1, 1)) in home.text
+    assert long_date(date(year, 12, 31)) in home.text
     assert 'href="/supervisor/inspections/new"' in home.text
     assert 'href="/supervisor/feedback/new"' in home.text
     assert "You have not filed any inspection yet." in home.text
@@ -163,11 +168,13 @@ def test_login_leads_a_supervisor_to_the_portal_with_the_credential(
 def test_an_expired_credential_gets_a_clear_403_everywhere(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    make_portal(session, clock, valid_until=date(2026, 11, 23))
+    yesterday = local_day(clock()) - timedelta(days=1)
+    make_portal(session, clock, valid_until=yesterday)
     assert log_in(client, "zhou") == 303
     home = client.get("/supervisor?lang=en")
     assert home.status_code == 403
-    assert "Your supervisor credential JD-2026-0017 expired on November 23, 2026." in home.text
+    expired = f"Your supervisor credential JD-2026-0017 expired on {long_date(yesterday)}."
+    assert expired in home.text
     for url in ("/supervisor/inspections/new", "/supervisor/feedback/new"):
         page = client.get(url + "?lang=en")
         assert page.status_code == 403
@@ -198,7 +205,7 @@ def test_the_form_offers_the_organisations_places_and_the_checklist_with_labels(
     text = page.text
     for field in ("site", "counter", "staff", "inspected_date", "inspected_time", "note", "photos"):
         assert f'<label for="{field}">' in text or f'<label class="small" for="{field}">' in text
-    assert 'value="2026-11-24"' in text and 'value="10:30"' in text
+    assert f'value="{local_day(portal.now)}"' in text and 'value="10:30"' in text
     assert "Hall org-a" in text and "Second hall" in text
     assert 'accept="image/jpeg,image/png"' in text and 'enctype="multipart/form-data"' in text
     item = portal.item_ids["L1"]
@@ -224,7 +231,7 @@ def test_file_an_inspection_with_a_photo_and_read_its_scores(
     session.commit()
     inspection = session.exec(select(Inspection)).one()
     assert location == f"/supervisor/inspections/{inspection.id}"
-    assert inspection.inspected_at.isoformat() == "2026-11-24T01:45:00+00:00"  # 09:45 Shanghai
+    assert inspection.inspected_at == at(local_day(portal.now), "09:45")
     page = client.get(location + "?lang=en")
     assert page.status_code == 200
     # 15 of 17 items pass: 88%; language 3 of 4 (75%), appearance 1 of 2 (50%).
@@ -273,13 +280,16 @@ def test_missing_items_give_the_form_back_with_every_value_and_a_message(
     [
         ("0001-01-01", "00:00", "Please enter the date and time of the inspection."),
         ("2026-13-01", "09:00", "Please enter the date and time of the inspection."),
-        ("2026-11-24", "25:00", "Please enter the date and time of the inspection."),
-        ("2026-11-25", "09:00", "The time of the inspection is in the future."),
+        ("today", "25:00", "Please enter the date and time of the inspection."),
+        ("tomorrow", "09:00", "The time of the inspection is in the future."),
     ],
 )
 def test_an_unreadable_or_future_time_is_a_message_not_an_error(
     client: TestClient, session: Session, portal: Portal, day: str, hour: str, message: str
 ) -> None:
+    today = local_day(portal.now)
+    relative = {"today": today, "tomorrow": today + timedelta(days=1)}
+    day = str(relative.get(day, day))
     data = inspection_form(client, portal) | {"inspected_date": day, "inspected_time": hour}
     response = client.post("/supervisor/inspections/new?lang=en", data=data)
     assert response.status_code == 422
@@ -321,6 +331,7 @@ def test_a_supervisor_may_not_inspect_the_hall_they_belong_to(
         place,
         0,
         {i.code: i.id for i in current_checklist(session, place.organisation.id).items},
+        clock(),
     )
     response = client.post(
         "/supervisor/inspections/new?lang=en", data=inspection_form(client, portal)

@@ -1,9 +1,10 @@
 """Browser fixtures: the real app served by uvicorn on a free port, and headless Chromium.
 
 The server runs in a background thread on the test's scratch database (``engine`` and
-``settings`` from ``tests/conftest.py``) with the real clock, so what the browser submits
-can be read back from the database. Chromium is Debian's ``/usr/bin/chromium`` driven by
-the sync Playwright API; one browser serves the whole run, each test gets fresh contexts.
+``settings`` from ``tests/conftest.py``) with the test's ``clock``, so what the browser
+submits can be read back from the database and no page depends on the day the suite runs.
+Chromium is Debian's ``/usr/bin/chromium`` driven by the sync Playwright API; one browser
+serves the whole run, each test gets fresh contexts.
 """
 
 import os
@@ -19,8 +20,9 @@ import uvicorn
 from playwright.sync_api import Browser, Playwright, sync_playwright
 from sqlalchemy import Engine
 
-from api.app import create_app, utc_now
+from api.app import create_app
 from api.settings import Settings
+from tests.factories import FixedClock
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,9 +46,9 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(settings: Settings, engine: Engine) -> Iterator[LiveServer]:
+def live_server(settings: Settings, engine: Engine, clock: FixedClock) -> Iterator[LiveServer]:
     """The real app on ``http://127.0.0.1:<free port>``, stopped before the tables are emptied."""
-    app = create_app(settings, engine=engine, clock=utc_now)
+    app = create_app(settings, engine=engine, clock=clock)
     # Bind the socket here and hand it to uvicorn: no window for another process to take it.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

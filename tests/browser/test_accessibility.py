@@ -3,13 +3,14 @@ customers and staff see. axe finds about half of real accessibility problems; th
 (focus order, meaningful labels) is covered by the phone tests and by reading the pages.
 """
 
+from datetime import datetime
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.app import utc_now
 from survey.accounts import create_user
 from survey.models import CampaignMode, Role
 from tests.browser.conftest import LiveServer
@@ -28,9 +29,9 @@ def violations(page: Page) -> list[str]:
     ]
 
 
-def make(engine: Engine, mode: CampaignMode = CampaignMode.paired) -> Place:
+def make(engine: Engine, now: datetime, mode: CampaignMode = CampaignMode.paired) -> Place:
     with Session(engine, expire_on_commit=False) as session:
-        return make_place(session, now=utc_now(), mode=mode)
+        return make_place(session, now=now, mode=mode)
 
 
 @pytest.mark.parametrize(
@@ -46,11 +47,12 @@ def test_survey_page_has_no_wcag_violations(
     browser: Browser,
     live_server: LiveServer,
     engine: Engine,
+    now: datetime,
     locale: str,
     mode: CampaignMode,
     text_size: str,
 ) -> None:
-    place = make(engine, mode)
+    place = make(engine, now, mode)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
     page = context.new_page()
     page.goto(f"{live_server.url}/s/{place.link.token}?text={text_size}")
@@ -59,9 +61,9 @@ def test_survey_page_has_no_wcag_violations(
 
 
 def test_error_thanks_and_staff_pages_have_no_wcag_violations(
-    browser: Browser, live_server: LiveServer, engine: Engine
+    browser: Browser, live_server: LiveServer, engine: Engine, now: datetime
 ) -> None:
-    place = make(engine)
+    place = make(engine, now)
     with Session(engine) as session:
         assert place.organisation.id is not None
         create_user(
@@ -70,7 +72,7 @@ def test_error_thanks_and_staff_pages_have_no_wcag_violations(
             password="s3cret-pass",
             role=Role.manager,
             organisation_ids=[place.organisation.id],
-            now=utc_now(),
+            now=now,
         )
         session.commit()
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
@@ -93,9 +95,9 @@ def test_error_thanks_and_staff_pages_have_no_wcag_violations(
 
 
 def test_invalid_form_with_messages_has_no_wcag_violations(
-    browser: Browser, live_server: LiveServer, engine: Engine
+    browser: Browser, live_server: LiveServer, engine: Engine, now: datetime
 ) -> None:
-    place = make(engine)
+    place = make(engine, now)
     # JavaScript stays on: axe itself runs as a script in the page.
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
     page = context.new_page()

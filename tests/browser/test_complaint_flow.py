@@ -9,7 +9,7 @@ person looks at passes axe's WCAG 2.1 A/AA checks and is screenshotted.
 
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.app import utc_now
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
 from survey.case_rules import CaseState, Severity
@@ -51,9 +50,9 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def demo(engine: Engine) -> DemoSummary:
+def demo(engine: Engine, now: datetime) -> DemoSummary:
     with Session(engine, expire_on_commit=False) as session:
-        return seed_demo(session, now=utc_now(), n_responses=0, salt="salt")
+        return seed_demo(session, now=now, n_responses=0, salt="salt")
 
 
 def phone(browser: Browser) -> BrowserContext:
@@ -104,6 +103,7 @@ def test_secret_check_complaint_answer_confirm_and_escalation(
     screenshots: Path,
     tmp_path: Path,
     settings: Settings,
+    now: datetime,
 ) -> None:
     with Session(engine, expire_on_commit=False) as session:
         supervisor = session.exec(select(User).where(User.username == "supervisor")).one()
@@ -212,7 +212,7 @@ def test_secret_check_complaint_answer_confirm_and_escalation(
             kind=FeedbackKind.complaint,
             source=FeedbackSource.hotline,
             text="Nobody answered the hall's phone all morning.",
-            now=utc_now() - timedelta(days=4),
+            now=now - timedelta(days=4),
             site_id=site.id,
             severity=Severity.simple,
         ).case

@@ -10,6 +10,7 @@ every page at 1366x768 and 768x1024 go to tests/browser/screenshots.
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.app import utc_now
 from api.charts import PRIMARY_SELECTOR
 from api.dashboard.views import PAGES
 from api.settings import Settings
@@ -43,9 +43,9 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def demo(engine: Engine) -> DemoSummary:
+def demo(engine: Engine, now: datetime) -> DemoSummary:
     with Session(engine, expire_on_commit=False) as session:
-        return seed_demo(session, now=utc_now(), n_responses=600, salt="salt")
+        return seed_demo(session, now=now, n_responses=600, salt="salt")
 
 
 @pytest.fixture(params=[DESKTOP, TABLET], ids=["desktop", "tablet"])
@@ -105,6 +105,25 @@ def test_every_page_draws_its_charts(
         assert width <= size["width"], f"{name} is {width}px wide on a {size['width']}px screen"
     assert charts_seen >= 12
     assert errors == []
+
+
+@pytest.mark.parametrize("name", ["overview", "items", "rankings"])
+def test_greyed_rows_meet_aa_contrast(
+    browser: Browser, live_server: LiveServer, demo: DemoSummary, name: str
+) -> None:
+    """Rows under the minimum n are greyed, and greyed text still meets WCAG AA (4.5:1) on
+    its background. The minimum n is set above every unit's count, so every ranked row is
+    greyed whatever day the suite runs on."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, live_server)
+    path = "" if name == "overview" else f"/{name}"
+    page.goto(f"{live_server.url}/manager/campaigns/{demo.campaign_id}{path}?min_n=100000")
+    assert_charts_drawn(page)
+    expect(page.locator("tr.muted-row").first).to_be_attached()
+    assert violations(page) == []
+    context.close()
 
 
 def test_drill_down_to_a_clerk_then_switch_language_and_download(

@@ -5,6 +5,7 @@ answers by tapping the visible scale labels, and the stored response is read bac
 """
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.app import utc_now
 from survey.models import InstrumentItem, ResponseAnswer, ResponseImportance, SurveyResponse
 from tests.browser.conftest import LiveServer
 from tests.factories import Place, make_place
@@ -37,9 +37,9 @@ COMMENT = "窗口的工作人员很耐心，就是排队时间有点长。"
 
 
 @pytest.fixture
-def place(engine: Engine) -> Place:
+def place(engine: Engine, now: datetime) -> Place:
     with Session(engine, expire_on_commit=False) as session:
-        return make_place(session, now=utc_now())
+        return make_place(session, now=now)
 
 
 @pytest.fixture
