@@ -47,6 +47,8 @@ FONT: Final = (
 )
 #: Pixels per bar of the horizontal bar charts, whose height grows with their rows.
 BAR_HEIGHT: Final = 26
+#: Pixels a legend entry may take before it is cut with an ellipsis (Vega's default is 160).
+LEGEND_LABEL_LIMIT: Final = 400
 HEIGHT: Final = 320
 SOLID: Final = (1.0, 0.0)
 DASHED: Final = (5.0, 4.0)
@@ -409,7 +411,9 @@ def control_chart(
     value_title = value_title or text.index
     limits = _limit_records(text, centre=centre, upper=upper, lower=lower)
     kinds = tuple((str(r["kind"]), tuple(r["dash"])) for r in limits)
-    spec: dict[str, Any] = json.loads(_control_layout(text, value_title, title, kinds))
+    unjudged = any(not p.judged for p in points)
+    layout = _control_layout(text, value_title, title, kinds, unjudged)
+    spec: dict[str, Any] = json.loads(layout)
     spec["description"] = _describe([title or value_title, text.period], points, description)
     spec["datasets"] = {PRIMARY: records, **({LIMITS_LAYER: limits} if limits else {})}
     return spec
@@ -421,12 +425,16 @@ def _control_layout(
     value_title: str,
     title: str,
     kinds: tuple[tuple[str, tuple[float, ...]], ...],
+    unjudged: bool,
 ) -> str:
-    """The control chart without its data, as JSON: it depends only on the words and on
-    which lines exist, so a page of charts builds each layout once (altair's ``to_dict``
-    costs milliseconds; the trends page draws seven of these)."""
-    status = [text.no_signal, text.signal, text.not_judged]
-    status_colour = alt.Scale(domain=status, range=[BLUE, VERMILLION, BLUE])
+    """The control chart without its data, as JSON: it depends only on the words, on
+    which lines exist and on whether a point is not judged (a legend entry of its own), so
+    a page of charts builds each layout once (altair's ``to_dict`` costs milliseconds; the
+    trends page draws seven of these)."""
+    status = [text.no_signal, text.signal, text.not_judged][: 3 if unjudged else 2]
+    colours = [BLUE, VERMILLION, BLUE][: len(status)]
+    point_shapes = ["circle", "diamond", "circle"][: len(status)]
+    status_colour = alt.Scale(domain=status, range=colours)
     x = alt.X("label:O", sort=None, title=text.period, axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False, padding=12))
     line = (
@@ -440,15 +448,17 @@ def _control_layout(
         .encode(
             x=x,
             y=y,
-            color=_legend_colour("status", status, [BLUE, VERMILLION, BLUE]),
+            color=_legend_colour("status", status, colours),
             stroke=alt.Stroke(
-                "status:N", scale=status_colour, legend=alt.Legend(title=None, orient="bottom")
+                "status:N",
+                scale=status_colour,
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=LEGEND_LABEL_LIMIT),
             ),
             fillOpacity=alt.FillOpacityValue(1, condition={"test": "datum.running", "value": 0}),
             strokeWidth=alt.StrokeWidthValue(2),
             shape=alt.Shape(
                 "status:N",
-                scale=alt.Scale(domain=status, range=["circle", "diamond", "circle"]),
+                scale=alt.Scale(domain=status, range=point_shapes),
             ),
             size=alt.SizeValue(60, condition={"test": "datum.signal", "value": 140}),
             tooltip=[
@@ -586,7 +596,7 @@ def _legend_colour(
     return alt.Color(
         f"{field}:N",
         scale=alt.Scale(domain=list(domain), range=list(colours)),
-        legend=alt.Legend(title=title, orient="bottom"),
+        legend=alt.Legend(title=title, orient="bottom", labelLimit=LEGEND_LABEL_LIMIT),
     )
 
 

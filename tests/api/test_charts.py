@@ -92,6 +92,7 @@ PERIODS = [
     ControlPoint("2026-05", 60.0, True),
     ControlPoint("2026-06", 79.0, True),
 ]
+RUNNING = [*PERIODS[:4], ControlPoint("2026-05 (so far)", 60.0, False, True, False)]
 PLACES = [
     RankRow("Counter 1", 82.0, 120, True, "top"),
     RankRow("Counter 2", 78.0, 90, True, ""),
@@ -121,6 +122,11 @@ CHARTS: dict[str, tuple[Callable[[], dict[str, Any]], list[ChartRow], int]] = {
         4,
     ),
     "control": (_control, list(PERIODS), 5),
+    "control_running": (
+        lambda: control_chart(RUNNING, ChartText(), centre=72.0, upper=78.5, lower=65.5),
+        list(RUNNING),
+        4,
+    ),
     "ranking": (lambda: ranking_chart(PLACES), list(PLACES), 5),
 }
 
@@ -307,6 +313,21 @@ def test_control_chart_draws_signals_in_another_colour_and_shape(svgs: dict[str,
     assert len(signals) == sum(p.signal for p in PERIODS) == 2
     assert len(others) == len(points) - len(signals)
     assert {p.get("d") for p in signals}.isdisjoint(p.get("d") for p in others)
+
+
+def test_control_chart_draws_the_running_period_hollow_and_says_when_it_is_not_judged(
+    svgs: dict[str, str],
+) -> None:
+    """The period still running is an outlined circle with no fill; while it has too few
+    answers to be judged the legend says so, and only then."""
+    svg = svgs["control_running"]
+    points = _marks(svg, PRIMARY)
+    assert len(points) == 4
+    hollow = [p for p in points if p.get("fill-opacity") == "0"]
+    assert len(hollow) == 1 and hollow[0].get("stroke") == BLUE
+    legend = _texts(svg, "role-legend-label")
+    assert ChartText().not_judged in legend
+    assert ChartText().not_judged not in _texts(svgs["control"], "role-legend-label")
 
 
 @pytest.mark.parametrize(
