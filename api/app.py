@@ -32,7 +32,7 @@ from api.routes import (
 from api.settings import Settings
 from api.templating import Templates
 from survey.db import make_engine
-from survey.instruments import InstrumentSpec, load_instrument
+from survey.questionnaires.instruments import InstrumentSpec, load_instrument
 
 
 def utc_now() -> datetime:

@@ -1,7 +1,7 @@
 """Words for a case's states, clock stages, kinds, categories and severities, in every
 language (marked here, translated when a page is rendered)."""
 
-from survey.case_rules import CaseState, Severity, Stage
+from survey.cases.rules import CaseState, Severity, Stage
 from survey.errors import N_
 from survey.models import FeedbackCategory, FeedbackKind
 

@@ -14,23 +14,24 @@ from sqlmodel import Session, col, select
 
 from analytics.intervals import DEFAULT_MIN_N
 from api.database import upgrade_database
+from api.printing.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
 from api.report_formats import report_table, write_xlsx
 from api.report_json import analysis_json
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
-from survey.aggregates import RebuildProgress, aggregates_missing, rebuild_stat_sums
-from survey.cases import purge_expired_evidence, sweep_all
-from survey.checklists import install_default_checklist
+from survey.cases.handling import purge_expired_evidence, sweep_all
 from survey.db import begin_write, make_engine
-from survey.demo import DEMO_USERS, demo_exists, seed_demo
+from survey.demo.seed import DEMO_USERS, demo_exists, seed_demo
 from survey.errors import FontMissing, InvalidAnswer, LinkNotFound, NotFound
-from survey.file_analysis import analyze_table
-from survey.imports import import_wide_csv
-from survey.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
+from survey.imports.file_analysis import analyze_table
+from survey.imports.paper_answers import import_wide_csv
+from survey.imports.wide_csv import WideCsvError, default_layout, layout_from_json, read_wide_csv
 from survey.models import Campaign, CaseEventKind, QrLink, Role
-from survey.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
-from survey.supervisors import create_supervisor
-from survey.wide_csv import WideCsvError, default_layout, layout_from_json, read_wide_csv
+from survey.places.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
+from survey.stats.aggregation import RebuildProgress, rebuild_stat_sums
+from survey.stats.sums import aggregates_missing
+from survey.supervision.checklists import install_default_checklist
+from survey.supervision.supervisors import create_supervisor
 
 app = typer.Typer(help="manyi: customer satisfaction for service counters.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)

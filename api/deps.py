@@ -13,7 +13,7 @@ from api.settings import Settings
 from survey.accounts import Account, account_for_session
 from survey.errors import Forbidden
 from survey.models import Role
-from survey.supervisors import check_credential
+from survey.supervision.supervisors import check_credential
 
 SESSION_COOKIE = "manyi_session"
 

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from api.forms import CsrfFailed, RequestTooLarge, UnsupportedForm
 from api.templating import render, translate
 from survey import errors as domain
-from survey.case_rules import TransitionNotAllowed
+from survey.cases.rules import TransitionNotAllowed
 from survey.errors import N_
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from api.report_json import FIELD_NAMES, analysis_json
-from survey.analysis import Analysis
+from survey.stats.analysis import Analysis
 
 
 def _fmt(value: Any, digits: int = 2) -> str:

@@ -14,7 +14,7 @@ from analytics.intervals import MeanEstimate
 from analytics.rankings import Ranking
 from analytics.report import ServqualReport
 from analytics.trends import TrendReport
-from survey.analysis import Analysis
+from survey.stats.analysis import Analysis
 
 FIELD_NAMES = {
     "P": "perception",

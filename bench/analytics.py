@@ -64,18 +64,18 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 from api.database import upgrade_database  # noqa: E402
 from api.report_json import analysis_json  # noqa: E402
 from bench.submit import scratch_database  # noqa: E402
-from survey.aggregates import rebuild_stat_sums  # noqa: E402
 from survey.db import make_engine  # noqa: E402
-from survey.instruments import ensure_default_instrument, load_instrument  # noqa: E402
-from survey.links import create_link  # noqa: E402
-from survey.places import (  # noqa: E402
+from survey.places.links import create_link  # noqa: E402
+from survey.places.organisations import (  # noqa: E402
     create_campaign,
     create_counter,
     create_organisation,
     create_site,
     create_staff_member,
 )
-from survey.reporting import Scope, scope_analysis  # noqa: E402
+from survey.questionnaires.instruments import ensure_default_instrument, load_instrument  # noqa: E402
+from survey.stats.aggregation import rebuild_stat_sums  # noqa: E402
+from survey.stats.reports import Scope, scope_analysis  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SITES, COUNTERS_PER_SITE, STAFF_PER_COUNTER = 20, 5, 2

@@ -11,7 +11,7 @@ What it does: a scratch database (a SQLite file in a temporary folder, or a Post
 database ``manyi_bench_<hex>`` dropped at the end) brought to head by the real migrations;
 one organisation with 20 halls; ``--finished`` cases received over the year, each answered
 and closed, and ``--open`` cases received over the last ten working days, a third
-acknowledged, a tenth paused. Every case was filed through ``survey.cases`` (so every
+acknowledged, a tenth paused. Every case was filed through ``survey.cases.handling`` (so every
 event is real), then swept once. None of this is timed.
 
 Then, in rounds (``--rounds``, after one unmeasured round), each read is timed in-process
@@ -44,14 +44,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 from api.database import upgrade_database  # noqa: E402
 from bench.submit import scratch_database  # noqa: E402
 from survey.accounts import create_user  # noqa: E402
-from survey.case_rules import CaseState, Severity  # noqa: E402
-from survey.case_views import (  # noqa: E402
-    case_detail,
-    finished_cases,
-    on_time_rates,
-    open_cases,
-)
-from survey.cases import (  # noqa: E402
+from survey.cases.handling import (  # noqa: E402
     answer_case,
     change_state,
     confirm_answer,
@@ -59,10 +52,17 @@ from survey.cases import (  # noqa: E402
     pause_clock,
     sweep_all,
 )
+from survey.cases.queries import (  # noqa: E402
+    case_detail,
+    finished_cases,
+    on_time_rates,
+    open_cases,
+)
+from survey.cases.rules import CaseState, Severity  # noqa: E402
+from survey.cases.worktime import SHANGHAI, WorkCalendar  # noqa: E402
 from survey.db import make_engine  # noqa: E402
 from survey.models import FeedbackKind, FeedbackSource, Role  # noqa: E402
-from survey.places import create_organisation, create_site  # noqa: E402
-from survey.worktime import SHANGHAI, WorkCalendar  # noqa: E402
+from survey.places.organisations import create_organisation, create_site  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 

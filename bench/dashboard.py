@@ -92,8 +92,6 @@ from bench.submit import (  # noqa: E402
     wait_until_healthy,
 )
 from survey.accounts import create_user  # noqa: E402
-from survey.aggregates import rebuild_stat_sums  # noqa: E402
-from survey.dashboard import add_months  # noqa: E402
 from survey.db import make_engine  # noqa: E402
 from survey.models import (  # noqa: E402
     Campaign,
@@ -104,6 +102,8 @@ from survey.models import (  # noqa: E402
     SurveyResponse,
     User,
 )
+from survey.stats.aggregation import rebuild_stat_sums  # noqa: E402
+from survey.stats.dashboard import add_months  # noqa: E402
 
 FIRST_DAY = date(2025, 12, 1)
 """The generated year's first day (the generator covers 365 days from it)."""

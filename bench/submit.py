@@ -129,7 +129,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 from api.database import upgrade_database  # noqa: E402
 from survey.db import create_postgres_database, drop_postgres_database, make_engine  # noqa: E402
-from survey.demo import seed_demo  # noqa: E402
+from survey.demo.seed import seed_demo  # noqa: E402
 from survey.models import ResponseAnswer, ResponseImportance, SurveyResponse  # noqa: E402
 
 SECRET_KEY = "bench-secret-key-not-for-production"  # noqa: S105 - a throwaway database

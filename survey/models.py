@@ -22,7 +22,27 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from survey.case_rules import CaseState, Severity
+
+class Severity(StrEnum):
+    """How fast a case must be answered (limits: :data:`survey.cases.rules.DEFAULT_LIMITS`)."""
+
+    simple = "simple"
+    general = "general"
+    complex = "complex"
+    regulator = "regulator"
+    """Forwarded by a regulator, with the regulator's own deadline."""
+
+
+class CaseState(StrEnum):
+    """Where a case stands; the allowed changes are :data:`survey.cases.rules.TRANSITIONS`."""
+
+    received = "received"
+    acknowledged = "acknowledged"
+    in_progress = "in_progress"
+    answered = "answered"
+    closed = "closed"
+    reopened = "reopened"
+    escalated = "escalated"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -370,7 +390,7 @@ class StatSum(SQLModel, table=True):
     Site rows (``counter_id = staff_id = 0``, ``locale = ''``) hold every family per month
     and the light families (counts, dimension scores, index, overall, importance) per day;
     place rows (a counter, its clerk or 0, a language) hold the light families per month.
-    See ``survey.aggregates``.
+    See ``survey.stats.aggregation``.
     """
 
     __tablename__ = "stat_sums"
@@ -440,7 +460,7 @@ class Feedback(SQLModel, table=True):
 
     ``submission_key`` makes a double-tapped submit store one row. ``redacted_at`` is set
     when the retention after the case closed has passed and the text, contact and photos
-    were removed (:func:`survey.cases.purge_expired_evidence`).
+    were removed (:func:`survey.cases.handling.purge_expired_evidence`).
     """
 
     __tablename__ = "feedback"

@@ -24,8 +24,8 @@ from api.app import create_app
 from api.database import downgrade_database, upgrade_database
 from api.settings import Settings
 from survey.accounts import use_fast_password_hashing_in_tests
+from survey.cases.worktime import SHANGHAI
 from survey.db import create_postgres_database, drop_postgres_database, make_engine
-from survey.worktime import SHANGHAI
 from tests.factories import FixedClock
 
 TEST_DATABASE = os.environ.get("MANYI_TEST_DATABASE", "sqlite")

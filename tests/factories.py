@@ -5,17 +5,17 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from survey.instruments import ensure_default_instrument
-from survey.links import create_link
+from survey.cases.worktime import SHANGHAI
 from survey.models import Campaign, CampaignMode, Counter, Organisation, QrLink, Site, StaffMember
-from survey.places import (
+from survey.places.links import create_link
+from survey.places.organisations import (
     create_campaign,
     create_counter,
     create_organisation,
     create_site,
     create_staff_member,
 )
-from survey.worktime import SHANGHAI
+from survey.questionnaires.instruments import ensure_default_instrument
 
 
 def at(day: str | date, clock: str = "09:00") -> datetime:

@@ -15,8 +15,8 @@ from fastapi import HTTPException, Request
 
 from analytics.intervals import DEFAULT_MIN_N
 from api.i18n import LOCALES
-from survey.aggregates import next_month
-from survey.dashboard import Period, add_months, default_period
+from survey.stats.dashboard import Period, add_months, default_period
+from survey.stats.stat_rows import next_month
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 FIRST_YEAR, LAST_YEAR = 2000, 2200

@@ -1,6 +1,6 @@
 """The dashboard's pages as data: their figures (chart + table) and tables.
 
-Each builder turns the results of :mod:`survey.dashboard` into a :class:`PageView` in the
+Each builder turns the results of :mod:`survey.stats.dashboard` into a :class:`PageView` in the
 reader's language. The page template renders it, and the export routes take a table or a
 chart from the very same view, so downloads always match the page.
 """
@@ -22,12 +22,12 @@ from api import charts, i18n
 from api.dashboard.filters import Filters
 from api.report_json import number
 from api.tables import Column, Table
-from survey import dashboard
-from survey.comments import MAX_PAGE_SIZE, CustomerComment, customer_comments
-from survey.dashboard import Breakdown, Period, ScopePlaces, add_months
 from survey.errors import N_
-from survey.instruments import InstrumentSpec
-from survey.reporting import Scope, scope_query
+from survey.questionnaires.instruments import InstrumentSpec
+from survey.stats import dashboard
+from survey.stats.comments import MAX_PAGE_SIZE, CustomerComment, customer_comments
+from survey.stats.dashboard import Breakdown, Period, ScopePlaces, add_months
+from survey.stats.reports import Scope, scope_query
 
 PAGES = ("overview", "items", "importance", "trends", "rankings", "comments", "reliability")
 DEFAULT_MONTHS = {"trends": 12}

@@ -1,7 +1,7 @@
 """The managers' case pages: every case with its clock (overdue first), one case with its
 history and the actions on it, and the on-time rate per site and month.
 
-Reading the case list first runs the sweep (:func:`survey.cases.sweep_all`), so warnings
+Reading the case list first runs the sweep (:func:`survey.cases.handling.sweep_all`), so warnings
 and escalations are recorded even where no scheduled ``manyi cases sweep`` runs.
 """
 
@@ -18,22 +18,22 @@ from api.forms import PostedFormDep, check_csrf
 from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate
 from survey.accounts import Account
-from survey.case_rules import CaseState, Severity, TransitionNotAllowed
-from survey.case_settings import (
-    calendar_overrides,
-    case_settings,
-    remove_calendar_day,
-    save_case_settings,
-    set_calendar_day,
-)
-from survey.case_views import case_detail, finished_cases, on_time_rates, open_cases
-from survey.cases import (
+from survey.cases.handling import (
     answer_case,
     change_state,
     pause_clock,
     resume_clock,
     set_severity,
     sweep_all,
+)
+from survey.cases.queries import case_detail, finished_cases, on_time_rates, open_cases
+from survey.cases.rules import CaseState, Severity, TransitionNotAllowed
+from survey.cases.settings import (
+    calendar_overrides,
+    case_settings,
+    remove_calendar_day,
+    save_case_settings,
+    set_calendar_day,
 )
 from survey.errors import N_, CaseActionNotAllowed, FieldError, InvalidAnswer, NotFound
 from survey.models import Organisation

@@ -12,10 +12,16 @@ from api.forms import PostedForm, PostedFormDep, check_csrf
 from api.inspection_labels import SECTION_LABELS
 from api.templating import render, translate
 from survey.accounts import Account
-from survey.checklists import LOCALES, ChecklistSpec, ItemDraft, current_checklist, revise_checklist
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound
-from survey.inspection_views import place_choices
 from survey.models import ChecklistSection
+from survey.supervision.checklists import (
+    LOCALES,
+    ChecklistSpec,
+    ItemDraft,
+    current_checklist,
+    revise_checklist,
+)
+from survey.supervision.queries import place_choices
 
 router = APIRouter()
 NEW_ROWS = 3

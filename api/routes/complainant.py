@@ -23,9 +23,7 @@ from api.forms import PostedFormDep, check_csrf
 from api.routes.feedback import CASE_PAGE_HEADERS, clean_text, translated_errors
 from api.settings import Settings
 from api.templating import render, translate
-from survey.case_rules import CaseState, Stage, TransitionNotAllowed
-from survey.case_settings import calendar_for
-from survey.cases import (
+from survey.cases.handling import (
     OPEN_STATES,
     case_answer,
     case_by_token,
@@ -34,6 +32,8 @@ from survey.cases import (
     history,
     reopen_by_complainant,
 )
+from survey.cases.rules import CaseState, Stage, TransitionNotAllowed
+from survey.cases.settings import calendar_for
 from survey.errors import N_, CaseActionNotAllowed, FieldError, InvalidAnswer
 from survey.models import Case, CaseEvent, CaseEventKind, Counter, Feedback, Organisation, Site
 

@@ -15,11 +15,11 @@ from api.page_cache import PageCache, fill, placeholder
 from api.settings import Settings
 from api.templating import render, templates_of, translate
 from survey.errors import N_, FieldError, InvalidAnswer
-from survey.instruments import InstrumentSpec, ItemSpec
-from survey.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
 from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
-from survey.places import staff_on_duty
-from survey.responses import (
+from survey.places.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
+from survey.places.organisations import staff_on_duty
+from survey.questionnaires.instruments import InstrumentSpec, ItemSpec
+from survey.questionnaires.responses import (
     ANSWER_FIELDS,
     DuplicatePolicy,
     asked_items,

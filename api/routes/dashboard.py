@@ -17,11 +17,11 @@ from api.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES
 from api.tables import table_csv, table_xlsx
 from api.templating import render
 from survey.accounts import Account
-from survey.comments import InvalidCursor, UnknownDimension
-from survey.dashboard import resolve_places
 from survey.errors import NotFound
 from survey.models import Campaign
-from survey.reporting import Scope
+from survey.stats.comments import InvalidCursor, UnknownDimension
+from survey.stats.dashboard import resolve_places
+from survey.stats.reports import Scope
 
 router = APIRouter()
 

@@ -9,12 +9,12 @@ from sqlmodel import select
 from starlette.responses import Response
 
 from api.deps import NowDep, SessionDep, SettingsDep
+from api.printing.posters import qr_matrix_svg
 from api.templating import render
 from survey.errors import LinkNotFound
-from survey.links import current_code, get_link_or_raise, rotation_window
 from survey.models import Counter, Organisation, QrLink, Site, StaffMember
-from survey.places import staff_on_duty
-from survey.posters import qr_matrix_svg
+from survey.places.links import current_code, get_link_or_raise, rotation_window
+from survey.places.organisations import staff_on_duty
 
 router = APIRouter()
 

@@ -5,9 +5,9 @@ from starlette.responses import FileResponse, Response
 
 from api.deps import CurrentAccount, SessionDep, SettingsDep
 from survey.errors import NotFound
-from survey.inspection_views import photo_for_viewer
+from survey.evidence.photos import photo_file
 from survey.models import Role
-from survey.photos import photo_file
+from survey.supervision.queries import photo_for_viewer
 
 router = APIRouter()
 

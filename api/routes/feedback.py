@@ -4,7 +4,7 @@ complaint, sent from a counter's QR link.
 The form hangs off the survey link (``/s/{token}/feedback``), so the place (site, counter,
 clerk) comes from the link and a forged, revoked or expired link is refused exactly like
 the questionnaire. Praise and suggestions are stored; criticism and complaints open a case
-(:func:`survey.cases.file_feedback`), and the customer is sent to the case's own page
+(:func:`survey.cases.handling.file_feedback`), and the customer is sent to the case's own page
 (:mod:`api.routes.complainant`).
 """
 
@@ -24,9 +24,8 @@ from api.forms import PostedForm, PostedFormDep, check_csrf, without_controls
 from api.routes.customer import CodeFields, check_rotation, rotating_code_from
 from api.settings import Settings
 from api.templating import render, translate
-from survey.cases import Filed, file_feedback
+from survey.cases.handling import Filed, file_feedback
 from survey.errors import N_, FieldError, InvalidAnswer
-from survey.links import get_link_or_raise, new_token
 from survey.models import (
     Counter,
     FeedbackCategory,
@@ -37,7 +36,8 @@ from survey.models import (
     Site,
     StaffMember,
 )
-from survey.places import staff_on_duty
+from survey.places.links import get_link_or_raise, new_token
+from survey.places.organisations import staff_on_duty
 
 router = APIRouter()
 

@@ -14,9 +14,9 @@ from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
 from api.report_json import analysis_json
 from api.templating import render
 from survey.accounts import Account
-from survey.aggregates import next_month
-from survey.counts import organisation_names, response_counts
-from survey.reporting import Scope, responses_csv, scope_analysis, scope_answers
+from survey.stats.counts import organisation_names, response_counts
+from survey.stats.reports import Scope, responses_csv, scope_analysis, scope_answers
+from survey.stats.stat_rows import next_month
 
 router = APIRouter()
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"

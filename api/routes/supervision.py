@@ -15,9 +15,9 @@ from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate
 from survey.accounts import Account
 from survey.errors import N_, NotFound
-from survey.inspection_views import compliance_by_place, counter_label, staff_label
 from survey.models import ChecklistSection, Counter, FeedbackKind, InspectionKind, Site, StaffMember
-from survey.supervisor_report import feedback_list, mark_adopted, supervisor_report
+from survey.supervision.annual_report import feedback_list, mark_adopted, supervisor_report
+from survey.supervision.queries import compliance_by_place, counter_label, staff_label
 
 router = APIRouter()
 

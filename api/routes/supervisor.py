@@ -26,17 +26,8 @@ from api.inspection_labels import INSPECTION_KIND_LABELS, OUTCOME_LABELS, SECTIO
 from api.settings import Settings
 from api.templating import render, translate
 from survey.accounts import Account
-from survey.checklists import ChecklistSpec, checklist_for
-from survey.counts import organisation_names
 from survey.errors import N_, FieldError, InvalidAnswer, PlaceNotFound
-from survey.inspection_views import (
-    OrganisationPlaces,
-    inspection_detail,
-    place_choices,
-    recent_inspections,
-)
-from survey.inspections import ItemResult, file_inspection
-from survey.links import new_token
+from survey.evidence.photos import megabytes
 from survey.models import (
     CheckOutcome,
     FeedbackCategory,
@@ -44,8 +35,17 @@ from survey.models import (
     InspectionKind,
     Role,
 )
-from survey.photos import megabytes
-from survey.supervisors import (
+from survey.places.links import new_token
+from survey.stats.counts import organisation_names
+from survey.supervision.checklists import ChecklistSpec, checklist_for
+from survey.supervision.inspections import ItemResult, file_inspection
+from survey.supervision.queries import (
+    OrganisationPlaces,
+    inspection_detail,
+    place_choices,
+    recent_inspections,
+)
+from survey.supervision.supervisors import (
     credential_is_valid,
     feedback_filed_by,
     file_supervisor_feedback,

@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.report_json import report_json
-from survey.demo import seed_demo
+from survey.demo.seed import seed_demo
 from survey.models import Campaign, Role
-from survey.reporting import Scope, scope_report
+from survey.stats.reports import Scope, scope_report
 from tests.api.test_accounts import add_user, log_in
 from tests.factories import FixedClock, make_place
 

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from survey.case_rules import CaseState, Severity
-from survey.cases import answer_case, file_feedback, history
+from survey.cases.handling import answer_case, file_feedback, history
+from survey.cases.rules import CaseState, Severity
 from survey.models import Case, CaseEventKind, FeedbackKind, FeedbackSource, Role, User
 from tests.api.test_accounts import add_user, csrf_of, log_in, place_with_manager
 from tests.factories import FixedClock, Place, at, make_place
@@ -206,7 +206,7 @@ def test_feedback_counts_per_kind_and_category(
 ) -> None:
     """Two fee complaints and one attitude criticism in November; one in October is
     outside the month; another organisation's is not counted."""
-    from survey.case_views import feedback_counts
+    from survey.cases.queries import feedback_counts
     from survey.models import FeedbackCategory
 
     def send(org_place: Place, kind: FeedbackKind, category: FeedbackCategory, day: str) -> None:
@@ -242,7 +242,7 @@ def test_feedback_counts_per_kind_and_category(
 def test_the_demo_has_a_case_in_every_situation(session: Session, clock: FixedClock) -> None:
     """The demo manager meets an overdue (escalated), a paused, a reopened, an answered
     and a closed case."""
-    from survey.demo import seed_demo
+    from survey.demo.seed import seed_demo
 
     seed_demo(session, now=clock(), n_responses=0, salt="s")
     states = {case.state for case in session.exec(select(Case)).all()}

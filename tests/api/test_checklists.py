@@ -6,8 +6,8 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from survey.checklists import current_checklist, ensure_default_checklist
 from survey.models import Checklist, Role
+from survey.supervision.checklists import current_checklist, ensure_default_checklist
 from tests.api.test_accounts import add_user, log_in
 from tests.factories import FixedClock, Place, make_place
 

@@ -210,8 +210,8 @@ def test_cases_sweep_escalates_an_overdue_case_once(
     """A simple case received two days ago is long past its one working hour: the first
     sweep records its warnings, the escalations and the escalated state; the second
     nothing."""
-    from survey.case_rules import Severity
-    from survey.cases import file_feedback
+    from survey.cases.handling import file_feedback
+    from survey.cases.rules import Severity
     from survey.models import FeedbackKind, FeedbackSource, Site
 
     assert manyi(["demo", "--no-serve", "--responses", "0"]).exit_code == 0

@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from survey.links import current_code, revoke_link
 from survey.models import (
     CampaignMode,
     InstrumentItem,
@@ -16,6 +15,7 @@ from survey.models import (
     ResponseImportance,
     SurveyResponse,
 )
+from survey.places.links import current_code, revoke_link
 from tests.factories import FixedClock, Place, make_place
 
 ITEM_CODES = [f"q{i}" for i in range(1, 23)]

@@ -16,7 +16,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.dashboard.views import PAGES
-from survey.dashboard import Period, default_period
 from survey.models import (
     Campaign,
     CampaignMode,
@@ -26,7 +25,8 @@ from survey.models import (
     StaffMember,
     SurveyResponse,
 )
-from survey.reporting import Scope, scope_report
+from survey.stats.dashboard import Period, default_period
+from survey.stats.reports import Scope, scope_report
 from tests.api.test_accounts import add_user, log_in
 from tests.api.test_campaign_report import demo_with_manager
 from tests.factories import FixedClock, at, local_day, make_place
@@ -417,8 +417,8 @@ def test_a_clerks_failed_inspections_take_one_star_off(
     """Rule version 2 on the clerk's page: a clerk rated with no inspection penalty gets
     one star less once two inspections in the period found every checked item failed
     (compliance far below 90 %), and the page says why."""
-    from survey.checklists import current_checklist
     from survey.models import CheckOutcome, Inspection, InspectionKind, InspectionResult, User
+    from survey.supervision.checklists import current_checklist
 
     base = page_url(demo, "overview") + "?lang=en&" + urlencode(whole_demo)
     stars_of = re.compile(r'aria-label="(\d) of 5 stars"')
@@ -468,7 +468,7 @@ def test_the_first_days_of_a_month_raise_no_alert(
     while it is running on fewer than 30 answers it is drawn as "so far", not judged, and
     raises no alert. Once December is over (read on 15 Jan 2027) the same answers do raise
     one, so the quiet is the running month's, not the data's."""
-    from survey.demo import seed_demo
+    from survey.demo.seed import seed_demo
 
     clock.now = at("2026-12-02", "10:30")
     demo = seed_demo(session, now=clock(), n_responses=2000, salt="salt")

@@ -13,9 +13,8 @@ from httpx import Response
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from survey.case_rules import CaseState
-from survey.cases import answer_case, change_state, history, pause_clock, resume_clock
-from survey.links import current_code, revoke_link
+from survey.cases.handling import answer_case, change_state, history, pause_clock, resume_clock
+from survey.cases.rules import CaseState
 from survey.models import (
     Case,
     CaseEventKind,
@@ -26,6 +25,7 @@ from survey.models import (
     Role,
     User,
 )
+from survey.places.links import current_code, revoke_link
 from tests.api.test_accounts import add_user
 from tests.api.test_customer import hidden
 from tests.factories import FixedClock, Place, at, make_place

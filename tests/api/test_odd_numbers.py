@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from survey.checklists import ensure_default_checklist
-from survey.supervisors import create_supervisor
+from survey.supervision.checklists import ensure_default_checklist
+from survey.supervision.supervisors import create_supervisor
 from tests.api.test_accounts import csrf_of, log_in, place_with_manager
 from tests.factories import FixedClock, Place, local_day
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from survey.cases import file_feedback
+from survey.cases.handling import file_feedback
 from survey.models import (
     Checklist,
     ChecklistItem,

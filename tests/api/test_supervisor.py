@@ -18,7 +18,6 @@ from sqlmodel import Session, func, select
 
 from api.app import create_app
 from api.settings import Settings
-from survey.checklists import current_checklist, ensure_default_checklist
 from survey.models import (
     Case,
     EvidencePhoto,
@@ -27,8 +26,9 @@ from survey.models import (
     InspectionResult,
     Role,
 )
-from survey.places import create_site
-from survey.supervisors import create_supervisor
+from survey.places.organisations import create_site
+from survey.supervision.checklists import current_checklist, ensure_default_checklist
+from survey.supervision.supervisors import create_supervisor
 from tests.api.test_accounts import add_user, csrf_of, log_in
 from tests.factories import FixedClock, Place, at, local_day, long_date, make_place
 from tests.survey.test_photos import jpeg_with_location
@@ -54,10 +54,11 @@ def add_supervisor(
     *,
     username: str = "zhou",
     number: str = "JD-2026-0017",
+    valid_from: date | None = None,
     valid_until: date | None = None,
     member_site_id: int | None = None,
 ) -> None:
-    """A supervisor whose credential runs through the clock's year unless ``valid_until``."""
+    """A supervisor whose credential runs through the clock's year unless given dates."""
     year = local_day(clock()).year
     create_supervisor(
         session,
@@ -65,7 +66,7 @@ def add_supervisor(
         password="s3cret-pass",
         organisation_ids=[organisation_id],
         number=number,
-        valid_from=date(year, 1, 1),
+        valid_from=valid_from or date(year, 1, 1),
         valid_until=valid_until or date(year, 12, 31),
         display_name="周监督员",
         member_site_id=member_site_id,
@@ -169,7 +170,7 @@ def test_an_expired_credential_gets_a_clear_403_everywhere(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
     yesterday = local_day(clock()) - timedelta(days=1)
-    make_portal(session, clock, valid_until=yesterday)
+    make_portal(session, clock, valid_from=yesterday - timedelta(days=365), valid_until=yesterday)
     assert log_in(client, "zhou") == 303
     home = client.get("/supervisor?lang=en")
     assert home.status_code == 403

@@ -20,9 +20,9 @@ from sqlmodel import Session, select
 
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
-from survey.case_rules import CaseState, Severity
-from survey.cases import file_feedback, history
-from survey.demo import DemoSummary, seed_demo
+from survey.cases.handling import file_feedback, history
+from survey.cases.rules import CaseState, Severity
+from survey.demo.seed import DemoSummary, seed_demo
 from survey.models import (
     Case,
     CaseEventKind,

@@ -22,7 +22,7 @@ from api.charts import PRIMARY_SELECTOR
 from api.dashboard.views import PAGES
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
-from survey.demo import DemoSummary, seed_demo
+from survey.demo.seed import DemoSummary, seed_demo
 from tests.browser.conftest import LiveServer
 from tests.browser.test_accessibility import violations
 

@@ -19,24 +19,20 @@ from analytics.power_sums import (
     power_sums,
 )
 from analytics.report import servqual_report
-from survey.aggregates import (
-    STAT_SUMS,
-    StatQuery,
-    aggregates_missing,
-    instrument_layout,
-    read_stat_sums,
-    rebuild_stat_sums,
-)
-from survey.instruments import load_instrument
 from survey.models import Campaign, CampaignMode, StatGrain
-from survey.reporting import Scope, ScopeAnswers, period_sums, scope_answers
-from survey.responses import (
+from survey.questionnaires.instruments import load_instrument
+from survey.questionnaires.responses import (
     DuplicatePolicy,
     ItemAnswer,
     ResponseInput,
     asked_items,
     submit_response,
 )
+from survey.stats.aggregation import rebuild_stat_sums
+from survey.stats.layouts import instrument_layout
+from survey.stats.reports import Scope, ScopeAnswers, period_sums, scope_answers
+from survey.stats.stat_rows import STAT_SUMS
+from survey.stats.sums import StatQuery, aggregates_missing, read_stat_sums
 from tests.factories import Place, make_place
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

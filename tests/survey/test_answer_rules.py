@@ -4,9 +4,13 @@ import pytest
 from sqlmodel import Session
 
 from survey.errors import InvalidAnswer
-from survey.instruments import InstrumentSpec, ensure_default_instrument, load_instrument
 from survey.models import CampaignMode
-from survey.responses import asked_items, network_of, read_answers, salted_hash
+from survey.questionnaires.instruments import (
+    InstrumentSpec,
+    ensure_default_instrument,
+    load_instrument,
+)
+from survey.questionnaires.responses import asked_items, network_of, read_answers, salted_hash
 from tests.factories import FixedClock
 
 

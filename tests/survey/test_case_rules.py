@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from survey.case_rules import (
+from survey.cases.rules import (
     DEFAULT_LIMITS,
     TRANSITIONS,
     CaseClock,
@@ -17,7 +17,7 @@ from survey.case_rules import (
     TransitionNotAllowed,
     next_state,
 )
-from survey.worktime import WorkCalendar
+from survey.cases.worktime import WorkCalendar
 from tests.factories import at
 
 CALENDAR = WorkCalendar()

@@ -10,8 +10,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
 from survey.accounts import create_user
-from survey.case_rules import CaseState, Severity, Stage, TransitionNotAllowed
-from survey.cases import (
+from survey.cases.handling import (
     answer_case,
     case_answer,
     case_by_token,
@@ -26,6 +25,8 @@ from survey.cases import (
     resume_clock,
     sweep_cases,
 )
+from survey.cases.rules import CaseState, Severity, Stage, TransitionNotAllowed
+from survey.cases.worktime import WorkCalendar
 from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound
 from survey.models import (
     CalendarOverride,
@@ -38,7 +39,6 @@ from survey.models import (
     FeedbackSource,
     Role,
 )
-from survey.worktime import WorkCalendar
 from tests.factories import Place, at, make_place
 
 CALENDAR = WorkCalendar()
@@ -409,7 +409,7 @@ def test_a_double_tap_that_races_past_the_lookup_files_once(
 ) -> None:
     """Two connections both look for the submission key before either has stored it; the
     unique key refuses the second insert, which then returns the first filing."""
-    import survey.cases
+    import survey.cases.handling
 
     def send() -> Case | None:
         return file_feedback(
@@ -424,14 +424,14 @@ def test_a_double_tap_that_races_past_the_lookup_files_once(
         ).case
 
     first = send()
-    real_lookup = survey.cases._filed_before
+    real_lookup = survey.cases.handling._filed_before
     lookups: list[str] = []
 
     def lookup_before_the_other_commit(s: Session, key: str) -> object:
         lookups.append(key)
         return None if len(lookups) == 1 else real_lookup(s, key)
 
-    monkeypatch.setattr(survey.cases, "_filed_before", lookup_before_the_other_commit)
+    monkeypatch.setattr(survey.cases.handling, "_filed_before", lookup_before_the_other_commit)
     second = send()
     assert first is not None and second is not None and second.id == first.id
     assert len(lookups) == 2  # the insert was refused, then the first filing found

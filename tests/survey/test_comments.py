@@ -10,14 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
-from survey.comments import (
-    CommentPage,
-    InvalidCursor,
-    UnknownDimension,
-    customer_comments,
-    decode_cursor,
-    encode_cursor,
-)
 from survey.errors import NotFound
 from survey.models import (
     CampaignMode,
@@ -26,8 +18,16 @@ from survey.models import (
     ResponseAnswer,
     SurveyResponse,
 )
-from survey.places import create_counter, create_site, create_staff_member
-from survey.reporting import Scope
+from survey.places.organisations import create_counter, create_site, create_staff_member
+from survey.stats.comments import (
+    CommentPage,
+    InvalidCursor,
+    UnknownDimension,
+    customer_comments,
+    decode_cursor,
+    encode_cursor,
+)
+from survey.stats.reports import Scope
 from tests.factories import FixedClock, Place, make_place
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -10,12 +10,12 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from api.report_json import report_json
-from survey.demo import seed_demo
-from survey.imports import import_wide_csv
+from survey.demo.seed import seed_demo
+from survey.imports.paper_answers import import_wide_csv
+from survey.imports.wide_csv import WideCsvError
 from survey.models import Campaign, SurveyResponse
-from survey.places import create_campaign
-from survey.reporting import Scope, responses_csv, scope_answers, scope_report
-from survey.wide_csv import WideCsvError
+from survey.places.organisations import create_campaign
+from survey.stats.reports import Scope, responses_csv, scope_answers, scope_report
 from tests.factories import FixedClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

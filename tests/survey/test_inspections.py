@@ -10,24 +10,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from survey.accounts import Account
-from survey.checklists import (
-    DEFAULT_ITEMS,
-    ChecklistSpec,
-    ItemDraft,
-    current_checklist,
-    ensure_default_checklist,
-    load_checklist,
-    revise_checklist,
-)
 from survey.errors import CredentialNotValid, Forbidden, InvalidAnswer, PlaceNotFound
-from survey.inspection_views import (
-    Level,
-    PeriodGrain,
-    PlaceCompliance,
-    compliance_by_place,
-    inspection_detail,
-)
-from survey.inspections import ItemResult, file_inspection, inspection_scores
 from survey.models import (
     Checklist,
     ChecklistSection,
@@ -39,8 +22,25 @@ from survey.models import (
     Role,
     Site,
 )
-from survey.places import create_counter, create_site, create_staff_member
-from survey.supervisors import check_credential, create_supervisor
+from survey.places.organisations import create_counter, create_site, create_staff_member
+from survey.supervision.checklists import (
+    DEFAULT_ITEMS,
+    ChecklistSpec,
+    ItemDraft,
+    current_checklist,
+    ensure_default_checklist,
+    load_checklist,
+    revise_checklist,
+)
+from survey.supervision.inspections import ItemResult, file_inspection, inspection_scores
+from survey.supervision.queries import (
+    Level,
+    PeriodGrain,
+    PlaceCompliance,
+    compliance_by_place,
+    inspection_detail,
+)
+from survey.supervision.supervisors import check_credential, create_supervisor
 from tests.factories import Place, at, make_place
 from tests.survey.test_photos import jpeg_with_location
 

@@ -6,7 +6,11 @@ import pytest
 from sqlmodel import Session
 
 from survey.errors import InvalidAnswer
-from survey.instruments import adapt_instrument, ensure_default_instrument, load_instrument
+from survey.questionnaires.instruments import (
+    adapt_instrument,
+    ensure_default_instrument,
+    load_instrument,
+)
 from tests.factories import FixedClock, make_place
 
 

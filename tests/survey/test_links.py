@@ -3,9 +3,9 @@
 import pytest
 from sqlmodel import Session, select
 
-from survey.links import ensure_campaign_links, poster_places
 from survey.models import QrLink
-from survey.places import create_counter, create_staff_member
+from survey.places.links import ensure_campaign_links, poster_places
+from survey.places.organisations import create_counter, create_staff_member
 from tests.factories import FixedClock, make_place
 
 
@@ -56,7 +56,7 @@ def test_rotating_display_links_are_separate_from_printed_ones(
 def test_tokens_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
     """A token such as ``-2x…`` is read as an option by ``manyi links revoke``; new_token
     draws again instead (the first draw here starts with a dash)."""
-    from survey import links
+    from survey.places import links
 
     draws = iter(["-2xyz", "abc-"])
     monkeypatch.setattr(links.secrets, "token_urlsafe", lambda _n: next(draws))

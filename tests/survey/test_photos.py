@@ -10,10 +10,10 @@ from PIL import ExifTags, Image
 from PIL.PngImagePlugin import PngInfo
 from sqlmodel import Session
 
-from survey.cases import file_feedback
+from survey.cases.handling import file_feedback
 from survey.errors import InvalidAnswer
+from survey.evidence.photos import clean_photo, photo_file, store_photo
 from survey.models import FeedbackKind, FeedbackSource
-from survey.photos import clean_photo, photo_file, store_photo
 from tests.factories import make_place
 
 MB = 1 << 20

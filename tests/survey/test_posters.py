@@ -10,8 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from survey.errors import FontMissing
-from survey.posters import (
+from api.printing.posters import (
     PosterInfo,
     find_cjk_font,
     poster_png,
@@ -19,6 +18,7 @@ from survey.posters import (
     qr_matrix_svg,
     site_sheet_pdf,
 )
+from survey.errors import FontMissing
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOKEN = "Zq3vX9_kP-2mT7aLw0Rb4Q"  # what secrets.token_urlsafe(16) gives: 22 URL-safe characters
@@ -132,7 +132,7 @@ def test_find_cjk_font_finds_the_installed_font() -> None:
 def test_the_simplified_chinese_face_of_a_collection_is_used() -> None:
     from PIL import ImageFont
 
-    from survey.posters import _simplified_chinese_index
+    from api.printing.posters import _simplified_chinese_index
 
     path = find_cjk_font()
     if path.name != "NotoSansCJK-Regular.ttc":

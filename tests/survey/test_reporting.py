@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli
 from api.report_json import report_json
-from survey.demo import seed_demo
+from survey.demo.seed import seed_demo
 from survey.errors import NotFound
 from survey.models import Campaign
-from survey.reporting import Scope, responses_csv, scope_answers, scope_report
+from survey.stats.reports import Scope, responses_csv, scope_answers, scope_report
 from tests.factories import FixedClock
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.worktime import SHANGHAI, WorkCalendar
+from survey.cases.worktime import SHANGHAI, WorkCalendar
 from tests.factories import at
 
 CALENDAR = WorkCalendar()

@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 
 from survey.db import begin_write, lock_key
 from survey.models import SurveyResponse
-from survey.responses import DuplicatePolicy, ResponseInput, submit_response
+from survey.questionnaires.responses import DuplicatePolicy, ResponseInput, submit_response
 from tests.factories import FixedClock, make_place
 
 

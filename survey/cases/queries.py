@@ -13,9 +13,10 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from analytics.proportions import Proportion, wilson_proportion
-from survey.case_rules import TRANSITIONS, CaseClock, CaseState, Stage
-from survey.case_settings import calendar_for
-from survey.cases import OPEN_STATES, clock_from_history, histories
+from survey.cases.handling import OPEN_STATES, clock_from_history, histories
+from survey.cases.rules import TRANSITIONS, CaseClock, CaseState, Stage
+from survey.cases.settings import calendar_for
+from survey.cases.worktime import WorkCalendar
 from survey.errors import NotFound
 from survey.models import (
     Case,
@@ -28,7 +29,6 @@ from survey.models import (
     StaffMember,
     User,
 )
-from survey.worktime import WorkCalendar
 
 STAGE_URGENCY = {
     Stage.overdue_twice: 0,

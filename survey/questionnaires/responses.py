@@ -15,11 +15,8 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from survey.aggregates import Place, add_response_to_aggregates, instrument_layout
 from survey.db import begin_write, lock_key
 from survey.errors import N_, DuplicateSubmission, FieldError, InvalidAnswer, LinkNotFound
-from survey.instruments import InstrumentSpec, ItemSpec
-from survey.links import get_link_or_raise
 from survey.models import (
     SITE_WIDE,
     Campaign,
@@ -31,6 +28,10 @@ from survey.models import (
     Site,
     SurveyResponse,
 )
+from survey.places.links import get_link_or_raise
+from survey.questionnaires.instruments import InstrumentSpec, ItemSpec
+from survey.stats.aggregation import Place, add_response_to_aggregates
+from survey.stats.layouts import instrument_layout
 
 MAX_COMMENT_LENGTH = 2000
 IMPORTANCE_TOTAL = 100

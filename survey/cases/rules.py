@@ -1,7 +1,7 @@
 """The rules of a complaint case that do not need a database: its time limit, its clock
 with pauses and warnings, and which state changes are allowed.
 
-A case's clock counts working time (:mod:`survey.worktime`) from receipt, except while
+A case's clock counts working time (:mod:`survey.cases.worktime`) from receipt, except while
 it is paused waiting for the complainant. It warns at 50 % and 80 % of the limit; when the
 limit passes the case goes to the site manager, and when a second limit passes after
 that, to the organisation.
@@ -13,17 +13,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
-from survey.worktime import WorkCalendar
-
-
-class Severity(StrEnum):
-    """How fast a case must be answered (defaults in :data:`DEFAULT_LIMITS`)."""
-
-    simple = "simple"
-    general = "general"
-    complex = "complex"
-    regulator = "regulator"
-    """Forwarded by a regulator, with the regulator's own deadline."""
+from survey.cases.worktime import WorkCalendar
+from survey.models import CaseState as CaseState
+from survey.models import Severity as Severity
 
 
 @dataclass(frozen=True)
@@ -201,16 +193,6 @@ class CaseClock:
         if used >= allowed * WARNING_SHARES[0]:
             return Stage.half_used
         return Stage.on_time
-
-
-class CaseState(StrEnum):
-    received = "received"
-    acknowledged = "acknowledged"
-    in_progress = "in_progress"
-    answered = "answered"
-    closed = "closed"
-    reopened = "reopened"
-    escalated = "escalated"
 
 
 TRANSITIONS: dict[CaseState, tuple[CaseState, ...]] = {

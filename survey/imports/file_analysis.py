@@ -10,8 +10,8 @@ from analytics.power_sums import PowerSums, power_sums
 from analytics.rankings import Ranking, index_ranking
 from analytics.report import servqual_report
 from analytics.trends import trend_report
-from survey.analysis import RANKED_COLUMNS, Analysis
-from survey.wide_csv import WideTable, group_rows
+from survey.imports.wide_csv import WideTable, group_rows
+from survey.stats.analysis import RANKED_COLUMNS, Analysis
 
 GROUP_COLUMNS = ("site", "counter", "staff", "period")
 

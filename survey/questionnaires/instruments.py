@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from survey import default_instrument as default
 from survey.errors import InvalidAnswer, NotFound
 from survey.models import Instrument, InstrumentDimension, InstrumentItem, InstrumentText
+from survey.questionnaires import default_instrument as default
 
 FALLBACK_LOCALE = "en"
 

@@ -13,9 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from analytics.compliance import ComplianceScores, compliance_rates
-from survey.checklists import CheckItem, load_checklist
 from survey.errors import NotFound
-from survey.inspections import inspection_scores
 from survey.models import (
     ChecklistItem,
     ChecklistSection,
@@ -31,6 +29,8 @@ from survey.models import (
     StaffMember,
     User,
 )
+from survey.supervision.checklists import CheckItem, load_checklist
+from survey.supervision.inspections import inspection_scores
 
 Level = Literal["site", "counter", "staff"]
 PeriodGrain = Literal["month", "quarter", "year", "all"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from survey.accounts import Account, create_user
-from survey.cases import Filed, file_feedback
+from survey.cases.handling import Filed, file_feedback
 from survey.errors import (
     N_,
     CredentialNotValid,
@@ -23,6 +23,7 @@ from survey.errors import (
     NotFound,
     PlaceNotFound,
 )
+from survey.evidence.photos import clean_photos
 from survey.models import (
     Case,
     Feedback,
@@ -35,8 +36,7 @@ from survey.models import (
     User,
     UserOrganisation,
 )
-from survey.photos import clean_photos
-from survey.place_checks import place_errors
+from survey.places.checks import place_errors
 
 MAX_NUMBER_LENGTH = 40
 
@@ -167,7 +167,7 @@ def file_supervisor_feedback(
     organisation one of theirs and the place the organisation's (PlaceNotFound otherwise);
     InvalidAnswer for no hall, no text or too much text. Criticism and complaints open a
     case that the supervisor, who received it, owns (first-ask responsibility), through
-    :func:`survey.cases.file_feedback`; the same ``submission_key`` files once.
+    :func:`survey.cases.handling.file_feedback`; the same ``submission_key`` files once.
     """
     if account.role == Role.supervisor:
         check_credential(session, account.id, now.date())

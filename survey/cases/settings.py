@@ -6,11 +6,11 @@ from datetime import date, time
 
 from sqlmodel import Session, col, select
 
-from survey.case_rules import DEFAULT_LIMITS, Severity, TimeLimit
+from survey.cases.rules import DEFAULT_LIMITS, Severity, TimeLimit
+from survey.cases.worktime import WorkCalendar
 from survey.db import begin_write
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound
 from survey.models import CalendarOverride, CaseSettings
-from survey.worktime import WorkCalendar
 
 DEFAULT_SETTINGS = CaseSettings(organisation_id=0)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from survey.case_rules import (
+from survey.cases.rules import (
     DEFAULT_LIMITS,
     CaseClock,
     CaseState,
@@ -22,10 +22,11 @@ from survey.case_rules import (
     Stage,
     next_state,
 )
-from survey.case_settings import calendar_for, case_settings, limits_for
+from survey.cases.settings import calendar_for, case_settings, limits_for
+from survey.cases.worktime import WorkCalendar
 from survey.db import begin_write
 from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound
-from survey.links import new_token
+from survey.evidence.photos import CleanPhoto, store_photo
 from survey.models import (
     Case,
     CaseEvent,
@@ -37,8 +38,7 @@ from survey.models import (
     FeedbackSource,
     Site,
 )
-from survey.photos import CleanPhoto, store_photo
-from survey.worktime import WorkCalendar
+from survey.places.links import new_token
 
 OPENS_A_CASE = (FeedbackKind.criticism, FeedbackKind.complaint)
 
@@ -82,7 +82,7 @@ def file_feedback(
     ``calendar`` is given.
 
     A ``submission_key`` seen before returns what it filed then (a double-tapped submit
-    files once). ``photos`` (cleaned, see :mod:`survey.photos`) are the evidence, stored
+    files once). ``photos`` (cleaned, see :mod:`survey.evidence.photos`) are the evidence, stored
     under ``data_dir`` with the feedback in one transaction.
     """
     if photos and data_dir is None:

@@ -21,14 +21,9 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from analytics.power_sums import AnswerMatrix, Dimension, Layout
-from survey.aggregates import (
-    MODE_FIELDS,
-    add_many_to_aggregates,
-    instrument_layout,
-)
 from survey.db import begin_write
 from survey.errors import NotFound
-from survey.links import create_link
+from survey.imports.wide_csv import WideCsvError, item_code, read_wide_csv
 from survey.models import (
     SITE_WIDE,
     Campaign,
@@ -40,7 +35,9 @@ from survey.models import (
     StaffMember,
     SurveyResponse,
 )
-from survey.wide_csv import WideCsvError, item_code, read_wide_csv
+from survey.places.links import create_link
+from survey.stats.aggregation import MODE_FIELDS, add_many_to_aggregates
+from survey.stats.layouts import instrument_layout
 
 IMPORT_HASH = "import"
 """Device and network hash of imported rows: paper answers have neither."""

@@ -19,9 +19,9 @@ from sqlmodel import Session, col, select
 
 from analytics.compliance import ComplianceScores, section_scores_of_counts
 from survey.accounts import Account
-from survey.checklists import ChecklistSpec, checklist_for
 from survey.db import begin_write, lock_key
 from survey.errors import N_, FieldError, Forbidden, InvalidAnswer, PlaceNotFound
+from survey.evidence.photos import DEFAULT_MAX_PIXELS, CleanPhoto, clean_photos, store_photo
 from survey.models import (
     ChecklistItem,
     ChecklistSection,
@@ -32,9 +32,9 @@ from survey.models import (
     Role,
     Site,
 )
-from survey.photos import DEFAULT_MAX_PIXELS, CleanPhoto, clean_photos, store_photo
-from survey.place_checks import place_errors
-from survey.supervisors import check_credential
+from survey.places.checks import place_errors
+from survey.supervision.checklists import ChecklistSpec, checklist_for
+from survey.supervision.supervisors import check_credential
 
 MAX_NOTE: Final = 2000
 MAX_ITEM_NOTE: Final = 1000
@@ -100,7 +100,7 @@ def file_inspection(
       item without an outcome (each is named, and ``checklist`` lists their codes); notes
       too long; a photo that is not a JPEG or PNG, too large or unreadable, or too many.
 
-    Photos are cleaned (:func:`survey.photos.clean_photo`) before anything is written. A
+    Photos are cleaned (:func:`survey.evidence.photos.clean_photo`) before anything is written. A
     ``submission_key`` seen before returns the inspection it filed (a double-tapped
     submit files once).
     """

@@ -1,6 +1,6 @@
 """What the managers' dashboard shows, read from the daily and monthly aggregates.
 
-Every page works on a :class:`~survey.reporting.Scope` (a campaign narrowed to a site,
+Every page works on a :class:`~survey.stats.reports.Scope` (a campaign narrowed to a site,
 counter or clerk and to the customers' language) and a :class:`Period` of whole local
 months. Functions here turn the stored power sums into analytics results; the web layer
 only formats them. Each page reads the aggregates once or twice with ``GROUP BY`` in the
@@ -25,17 +25,10 @@ from analytics.report import ServqualReport, servqual_report
 from analytics.segment import index_moments
 from analytics.stars import COMPLIANCE_FLOOR, StarRating, star_rating
 from analytics.trends import TrendReport, trend_keys, trend_report
-from survey.aggregates import (
-    instrument_layout,
-    month_of,
-    next_month,
-    read_stat_sums,
-    read_stat_table,
-)
 from survey.errors import NotFound
-from survey.inspection_views import ALL_PERIODS, compliance_by_place
 from survey.models import Campaign, CampaignMode, Counter, Organisation, Site, StaffMember
-from survey.reporting import (
+from survey.stats.layouts import instrument_layout
+from survey.stats.reports import (
     Scope,
     get_campaign_in_scope,
     period_series,
@@ -43,6 +36,9 @@ from survey.reporting import (
     scope_answers,
     scope_query,
 )
+from survey.stats.stat_rows import month_of, next_month
+from survey.stats.sums import read_stat_sums, read_stat_table
+from survey.supervision.queries import ALL_PERIODS, compliance_by_place
 
 LEVELS = ("organisation", "site", "counter", "staff")
 CHILD_COLUMNS = {

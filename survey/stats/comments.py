@@ -22,7 +22,6 @@ from sqlalchemy import ColumnElement, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from survey.aggregates import InstrumentLayout, instrument_layout
 from survey.models import (
     Counter,
     InstrumentItem,
@@ -31,7 +30,8 @@ from survey.models import (
     StaffMember,
     SurveyResponse,
 )
-from survey.reporting import Scope, get_campaign_in_scope, scope_conditions
+from survey.stats.layouts import InstrumentLayout, instrument_layout
+from survey.stats.reports import Scope, get_campaign_in_scope, scope_conditions
 
 MAX_PAGE_SIZE: Final = 200
 """The largest ``limit`` a page may ask for."""

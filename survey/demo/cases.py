@@ -6,9 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from survey.case_rules import CaseState, Severity
-from survey.case_settings import calendar_for
-from survey.cases import (
+from survey.cases.handling import (
     answer_case,
     change_state,
     confirm_answer,
@@ -17,9 +15,11 @@ from survey.cases import (
     reopen_by_complainant,
     sweep_all,
 )
+from survey.cases.rules import CaseState, Severity
+from survey.cases.settings import calendar_for
+from survey.cases.worktime import WorkCalendar
 from survey.models import FeedbackCategory, FeedbackKind, FeedbackSource
-from survey.supervisor_report import mark_adopted
-from survey.worktime import WorkCalendar
+from survey.supervision.annual_report import mark_adopted
 
 
 def _working_days_back(calendar: WorkCalendar, today: date, n: int) -> date:

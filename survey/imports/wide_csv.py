@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from analytics.power_sums import AnswerMatrix, Dimension, Layout
-from survey import default_instrument as default
+from survey.questionnaires import default_instrument as default
 
 SEGMENT_COLUMNS = ("respondent_id", "site", "counter", "staff", "period", "date", "language")
 ANSWER_PREFIXES = {"E": "E", "P": "P", "MIN": "MIN", "DES": "DES"}

@@ -2,7 +2,7 @@
 
 A scope is a campaign, optionally narrowed to a site, counter or staff member, to the
 customers' language and to a range of local days, always within the organisations the
-reader may see. Reports add up the daily and monthly aggregates (:mod:`survey.aggregates`);
+reader may see. Reports add up the daily and monthly aggregates (:mod:`survey.stats.aggregation`);
 :func:`scope_answers` reads the raw answers instead, for exports and for the tests that
 compare the two.
 """
@@ -24,14 +24,6 @@ from analytics.power_sums import AnswerMatrix, Layout, PowerSums
 from analytics.rankings import Ranking, index_ranking
 from analytics.report import ServqualReport, servqual_report
 from analytics.trends import trend_keys, trend_report
-from survey.aggregates import (
-    StatQuery,
-    fetch_plain,
-    instrument_layout,
-    read_stat_sums,
-    read_stat_table,
-)
-from survey.analysis import RANKED_COLUMNS, Analysis
 from survey.errors import NotFound
 from survey.models import (
     Campaign,
@@ -41,6 +33,10 @@ from survey.models import (
     StatGrain,
     SurveyResponse,
 )
+from survey.stats.analysis import RANKED_COLUMNS, Analysis
+from survey.stats.layouts import instrument_layout
+from survey.stats.stat_rows import fetch_plain
+from survey.stats.sums import StatQuery, read_stat_sums, read_stat_table
 
 FIELD_COLUMNS = {"E": "expectation", "P": "perception", "MIN": "minimum", "DES": "desired"}
 MODE_FIELDS = {

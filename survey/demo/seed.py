@@ -13,12 +13,9 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from survey.accounts import DEMO_PASSWORD, create_user
-from survey.aggregates import rebuild_stat_sums
 from survey.db import begin_write
-from survey.demo_cases import seed_demo_cases
-from survey.demo_inspections import seed_demo_inspections
-from survey.instruments import ensure_default_instrument, load_instrument
-from survey.links import create_link, new_token
+from survey.demo.cases import seed_demo_cases
+from survey.demo.inspections import seed_demo_inspections
 from survey.models import (
     Organisation,
     QrLink,
@@ -27,14 +24,17 @@ from survey.models import (
     Role,
     SurveyResponse,
 )
-from survey.places import (
+from survey.places.links import create_link, new_token
+from survey.places.organisations import (
     create_campaign,
     create_counter,
     create_organisation,
     create_site,
     create_staff_member,
 )
-from survey.responses import salted_hash
+from survey.questionnaires.instruments import ensure_default_instrument, load_instrument
+from survey.questionnaires.responses import salted_hash
+from survey.stats.aggregation import rebuild_stat_sums
 
 DEMO_USERS = ("admin", "manager", "supervisor", "regulator")
 DEMO_SLUG = "demo-telecom"

@@ -207,8 +207,9 @@ class ItemDraft:
 def ensure_default_checklist(session: Session, *, now: datetime) -> Checklist:
     """Return the built-in checklist, creating version 1 if it is missing.
 
-    Idempotent, like :func:`survey.instruments.ensure_default_instrument`. Does not commit:
-    the caller's unit of work does (the demo, the ``migrate``/``serve`` commands, tests).
+    Idempotent, like :func:`survey.questionnaires.instruments.ensure_default_instrument`.
+    Does not commit: the caller's unit of work does (the demo, the ``migrate``/``serve``
+    commands, tests).
     """
     existing = _newest(session, organisation_id=None)
     if existing is not None:

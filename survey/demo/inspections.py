@@ -13,9 +13,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from survey.accounts import Account
-from survey.checklists import current_checklist, ensure_default_checklist
 from survey.db import begin_write
-from survey.inspections import ItemResult, file_inspection
 from survey.models import (
     CheckOutcome,
     Counter,
@@ -25,6 +23,8 @@ from survey.models import (
     SupervisorCredential,
     User,
 )
+from survey.supervision.checklists import current_checklist, ensure_default_checklist
+from survey.supervision.inspections import ItemResult, file_inspection
 
 DEMO_CREDENTIAL_SERIAL = "0017"
 N_INSPECTIONS = 12

@@ -1,0 +1,1 @@
+"""Printing: QR posters per counter and sheets per site (PIL, qrcode, fontconfig)."""

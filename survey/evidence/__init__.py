@@ -1,0 +1,1 @@
+"""Evidence photos of feedback and inspections: checked, cleaned of metadata, stored by hash."""

@@ -1,0 +1,1 @@
+"""Questionnaires (versioned instruments) and the customers' responses to them."""

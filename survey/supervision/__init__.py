@@ -1,0 +1,1 @@
+"""Conduct supervisors, checklists, inspections and the annual supervisor report."""
