@@ -13,6 +13,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from analytics.intervals import DEFAULT_MIN_N
+from api.background import scheduled_case_sweep
 from api.database import upgrade_database
 from api.printing.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
 from api.report_formats import report_table, write_xlsx
@@ -83,19 +84,21 @@ def serve(
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _upgrade_and_fill_aggregates(settings)
-    if workers > 1:
-        uvicorn.run(
-            "api.app:create_app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
-        return
-    from api.app import create_app
+    engine = make_engine(settings.resolved_database_url())
+    with scheduled_case_sweep(engine, _system_now):
+        if workers > 1:
+            uvicorn.run(
+                "api.app:create_app_from_environment",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+            )
+            return
+        from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
 
 
 def _upgrade_and_fill_aggregates(settings: Settings) -> None:
@@ -149,9 +152,8 @@ def stats_rebuild(
 
 @cases_app.command("sweep")
 def cases_sweep() -> None:
-    """Record the warnings (50 %, 80 %) and escalations the open cases' clocks have reached.
-
-    Run it from cron every few minutes; reading the managers' case list runs it too.
+    """Record the warnings (50 %, 80 %) and escalations the open cases' clocks have reached
+    (``manyi serve`` does it every five minutes; run this from cron when serving otherwise).
     """
     settings = Settings()
     engine = make_engine(settings.resolved_database_url())
@@ -403,9 +405,10 @@ def demo(
 
     from api.app import create_app
 
-    uvicorn.run(
-        create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"
-    )
+    with scheduled_case_sweep(engine, _system_now):
+        uvicorn.run(
+            create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"
+        )
 
 
 @app.command("import")

@@ -1,8 +1,9 @@
 """The managers' case pages: every case with its clock (overdue first), one case with its
 history and the actions on it, and the on-time rate per site and month.
 
-Reading the case list first runs the sweep (:func:`survey.cases.handling.sweep_all`), so warnings
-and escalations are recorded even where no scheduled ``manyi cases sweep`` runs.
+Reading never writes: the clocks' stages shown here are computed from each case's history
+at the time of reading, and the warnings and escalations are recorded by the sweep that
+``manyi serve`` runs on a schedule (:mod:`api.background`) or ``manyi cases sweep``.
 """
 
 from datetime import date, datetime
@@ -24,10 +25,9 @@ from survey.cases.handling import (
     pause_clock,
     resume_clock,
     set_severity,
-    sweep_all,
 )
 from survey.cases.queries import case_detail, finished_cases, on_time_rates, open_cases
-from survey.cases.rules import CaseState, Severity, TransitionNotAllowed
+from survey.cases.rules import OVERDUE_STAGES, CaseState, Severity, TransitionNotAllowed
 from survey.cases.settings import (
     calendar_overrides,
     case_settings,
@@ -65,14 +65,13 @@ def show_cases(
     view: Annotated[str, Query(pattern="^(open|finished)$")] = "open",
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    """Open cases, the most urgent first, or answered and closed ones page by page. The
-    sweep runs first, so what the list shows is recorded in each case's history."""
-    sweep_all(session, now=now, organisation_ids=account.organisation_ids)
+    """Open cases, the most urgent first, or answered and closed ones page by page, each
+    with where its clock stands now (the banner counts the cases past their limit)."""
     context: dict[str, Any] = {"account": account, "view": view, "now": now, **_labels()}
     if view == "open":
         rows = open_cases(session, organisation_ids=account.organisation_ids, now=now)
         context["rows"] = rows
-        context["escalated"] = sum(1 for row in rows if row.case.state == CaseState.escalated)
+        context["escalated"] = sum(1 for row in rows if row.stage in OVERDUE_STAGES)
         context["next_before"] = None
     else:
         page = finished_cases(

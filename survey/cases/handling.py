@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from survey.cases.rules import (
     DEFAULT_LIMITS,
+    OVERDUE_STAGES,
     CaseClock,
     CaseState,
     Pause,
@@ -475,7 +476,7 @@ OPEN_STATES = (
 )
 """States whose clock runs: the limit is to answer, so an answered case's clock stops."""
 STAGE_ORDER = (Stage.half_used, Stage.nearly_due, Stage.overdue, Stage.overdue_twice)
-ESCALATIONS = (Stage.overdue, Stage.overdue_twice)
+ESCALATIONS = OVERDUE_STAGES
 """Overdue goes to the site manager, overdue by a second limit to the organisation."""
 
 

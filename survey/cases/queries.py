@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from analytics.proportions import Proportion, wilson_proportion
 from survey.cases.handling import OPEN_STATES, clock_from_history, histories
-from survey.cases.rules import TRANSITIONS, CaseClock, CaseState, Stage
+from survey.cases.rules import OVERDUE_STAGES, TRANSITIONS, CaseClock, CaseState, Stage
 from survey.cases.settings import calendar_for
 from survey.cases.worktime import WorkCalendar
 from survey.errors import NotFound
@@ -239,7 +239,7 @@ def place_name(session: Session, feedback: Feedback) -> str:
 
 
 def _in_time(stage: Stage) -> bool:
-    return stage not in (Stage.overdue, Stage.overdue_twice)
+    return stage not in OVERDUE_STAGES
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,10 @@ class Stage(StrEnum):
     """A second limit has passed since: the case goes to the organisation."""
 
 
+OVERDUE_STAGES = (Stage.overdue, Stage.overdue_twice)
+"""The stages past the time limit: each escalates the case one level further."""
+
+
 WARNING_SHARES = (0.5, 0.8)
 
 

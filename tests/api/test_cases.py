@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from api.background import sweep_case_clocks
 from survey.cases.handling import answer_case, file_feedback, history
 from survey.cases.rules import CaseState, Severity
 from survey.models import Case, CaseEventKind, FeedbackKind, FeedbackSource, Role, User
@@ -57,23 +58,33 @@ def case_ids_in_order(html: str) -> list[int]:
     return [int(n) for n in re.findall(r'href="/manager/cases/(\d+)"', html)]
 
 
-def test_overdue_first_and_reading_the_list_records_the_escalation(
-    client: TestClient, session: Session, place: Place
+def test_overdue_first_and_reading_the_list_writes_nothing(
+    client: TestClient, session: Session, place: Place, clock: FixedClock
 ) -> None:
     """A complex case received at 10:00 is on time at 10:30; a simple one received at
-    09:00 (limit one working hour: due 10:00) is overdue and goes first, escalated."""
+    09:00 (limit one working hour: due 10:00) is overdue and goes first. Reading the list
+    records nothing; the sweep (scheduled in ``manyi serve``) records the escalation, once,
+    and the list then shows the case escalated."""
     on_time = complaint(session, place, "2026-11-24 10:00", Severity.complex)
     overdue = complaint(session, place, "2026-11-24 09:00", Severity.simple)
-    page = client.get("/manager/cases")
+    before = [e.kind for e in history(session, overdue.id or 0)]
+    page = client.get("/manager/cases?lang=en")
     assert page.status_code == 200
     assert case_ids_in_order(page.text) == [overdue.id, on_time.id]
     assert "1 case is overdue and escalated." in page.text
     session.expire_all()
+    assert session.get(Case, overdue.id).state == CaseState.received  # type: ignore[union-attr]
+    assert [e.kind for e in history(session, overdue.id or 0)] == before
+
+    assert sweep_case_clocks(session.get_bind(), clock) == 4  # 50 %, 80 %, overdue: escalated
+    session.commit()  # end the read snapshot: see what the sweep wrote
+    session.expire_all()
     assert session.get(Case, overdue.id).state == CaseState.escalated  # type: ignore[union-attr]
     kinds = [e.kind for e in history(session, overdue.id or 0)]
     assert CaseEventKind.escalation in kinds
-    assert client.get("/manager/cases").status_code == 200
-    assert [e.kind for e in history(session, overdue.id or 0)] == kinds  # swept once
+    assert sweep_case_clocks(session.get_bind(), clock) == 0  # each stage once
+    listing = client.get("/manager/cases?lang=en").text
+    assert "Escalated" in listing
 
 
 def test_the_first_to_acknowledge_owns_it_and_the_answer_stops_the_clock(
@@ -332,13 +343,14 @@ def test_a_manager_sets_the_limits_hours_and_local_days_that_clocks_use(
     ("lang", "label"), [("en", "80 % of the time used"), ("zh_Hans", "已用时限的 80%")]
 )
 def test_a_case_at_80_percent_shows_its_warning_in_every_language(
-    client: TestClient, session: Session, place: Place, lang: str, label: str
+    client: TestClient, session: Session, place: Place, clock: FixedClock, lang: str, label: str
 ) -> None:
     """Simple case received 09:40, read at 10:30: 50 of 60 working minutes used (83 %).
     Its stage label carries a literal "%", which once broke the page (a 500)."""
     case = complaint(session, place, "2026-11-24 09:40", Severity.simple)
     listing = client.get(f"/manager/cases?lang={lang}")
     assert listing.status_code == 200 and label in listing.text
+    sweep_case_clocks(session.get_bind(), clock)  # records the warnings in the history
     detail = client.get(f"/manager/cases/{case.id}?lang={lang}")
     assert detail.status_code == 200
     assert detail.text.count(label) >= 2  # the stage, and the warning in the history

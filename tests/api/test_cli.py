@@ -207,9 +207,9 @@ def test_import_command_loads_paper_answers_or_nothing(
 def test_cases_sweep_escalates_an_overdue_case_once(
     sqlite_env: Path, manyi: Callable[..., Result], clock: FixedClock
 ) -> None:
-    """A simple case received two days ago is long past its one working hour: the first
-    sweep records its warnings, the escalations and the escalated state; the second
-    nothing."""
+    """A simple case received twelve days ago is long past its one working hour (and its
+    second limit) on any calendar, holidays included: the first sweep records its
+    warnings, both escalations and the escalated state; the second nothing."""
     from survey.cases.handling import file_feedback
     from survey.cases.rules import Severity
     from survey.models import FeedbackKind, FeedbackSource, Site
@@ -225,7 +225,7 @@ def test_cases_sweep_escalates_an_overdue_case_once(
             kind=FeedbackKind.complaint,
             source=FeedbackSource.hotline,
             text="没人接电话",
-            now=clock.now - timedelta(days=7),
+            now=clock.now - timedelta(days=12),
             site_id=site.id,
             severity=Severity.simple,
         )

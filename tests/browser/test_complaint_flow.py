@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api.background import sweep_case_clocks
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
 from survey.cases.handling import file_feedback, history
@@ -36,6 +37,7 @@ from survey.models import (
 )
 from tests.browser.conftest import LiveServer
 from tests.browser.test_accessibility import violations
+from tests.factories import FixedClock
 
 pytestmark = pytest.mark.browser
 
@@ -204,7 +206,8 @@ def test_secret_check_complaint_answer_confirm_and_escalation(
     look(page, screenshots, "customer-case-closed")
     context.close()
 
-    # 5. A second case passed its one-hour limit days ago: the list shows it escalated.
+    # 5. A second case passed its one-hour limit days ago: the list shows it overdue, and
+    # once the server's scheduled sweep has run, escalated.
     with Session(engine, expire_on_commit=False) as session:
         late = file_feedback(
             session,
@@ -212,15 +215,18 @@ def test_secret_check_complaint_answer_confirm_and_escalation(
             kind=FeedbackKind.complaint,
             source=FeedbackSource.hotline,
             text="Nobody answered the hall's phone all morning.",
-            now=now - timedelta(days=4),
+            now=now - timedelta(days=12),
             site_id=site.id,
             severity=Severity.simple,
         ).case
         assert late is not None and late.state == CaseState.received
     desk.goto(f"{live_server.url}/manager/cases")
     row = desk.locator("tr", has=desk.locator(f'a[href="/manager/cases/{late.id}"]'))
-    expect(row).to_contain_text("Escalated")
     expect(row).to_contain_text("Overdue")
+    expect(row).not_to_contain_text("Escalated")  # reading the list recorded nothing
+    assert sweep_case_clocks(engine, FixedClock(now)) > 0
+    desk.reload()
+    expect(row).to_contain_text("Escalated")
     look(desk, screenshots, "manager-cases")
     with Session(engine) as session:
         kinds = [e.kind for e in history(session, late.id or 0)]
