@@ -10,26 +10,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.middleware.gzip import GZipMiddleware
 
+from api.customer import case as customer_case
+from api.customer import display, feedback, survey
 from api.errors import install_error_handlers
+from api.manager import cases, checklists, home, supervision
+from api.manager.dashboard import routes as dashboard
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
-from api.routes import (
-    accounts,
-    assets,
-    cases,
-    checklists,
-    complainant,
-    customer,
-    dashboard,
-    display,
-    evidence,
-    feedback,
-    health,
-    manager,
-    supervision,
-    supervisor,
-)
+from api.public import accounts, assets, evidence, health
 from api.settings import Settings
+from api.supervisor import portal
 from api.templating import Templates
 from survey.db import make_engine
 from survey.questionnaires.instruments import InstrumentSpec, load_instrument
@@ -78,16 +68,16 @@ def create_app(
     for module in (
         health,
         assets,
-        customer,
+        survey,
         feedback,
-        complainant,
+        customer_case,
         display,
         accounts,
-        manager,
+        home,
         dashboard,
         cases,
         supervision,
-        supervisor,
+        portal,
         evidence,
         checklists,
     ):

@@ -1,6 +1,7 @@
 """The domain's errors: one tree, so the web layer maps each to one status and page."""
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import NamedTuple
 
 
@@ -45,9 +46,33 @@ class CaseLinkNotFound(NotFound):
     """No case has this complainant's link (mistyped, or forged)."""
 
 
+class Refusal(StrEnum):
+    """Why an action on a case was refused: a stable code that the web layer words for its
+    reader (never its English message, which is for logs)."""
+
+    keeps_severity = "keeps_severity"
+    """Only an open case is reclassified."""
+    regulator_deadline = "regulator_deadline"
+    """A case forwarded by a regulator keeps the regulator's deadline."""
+    answer_needs_text = "answer_needs_text"
+    reason_needed = "reason_needed"
+    """Reopening, pausing and resuming are done with a reason."""
+    clock_not_running = "clock_not_running"
+    """Only an open case's clock is paused or resumed."""
+    clock_already_so = "clock_already_so"
+    """Pausing a paused clock, or resuming a running one."""
+    not_by_hand = "not_by_hand"
+    """A state a manager does not set by hand (answered comes with the answer's text)."""
+    unknown_severity = "unknown_severity"
+
+
 class CaseActionNotAllowed(SurveyError):
     """The case is not in a state where this can be done (pause an answered case's clock,
-    reopen without a reason)."""
+    reopen without a reason); ``reason`` says which rule refused it."""
+
+    def __init__(self, reason: Refusal, detail: str = "") -> None:
+        self.reason = reason
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
 
 
 class CredentialNotValid(SurveyError):

@@ -3,7 +3,7 @@
 A presenter turns report objects into the rows of :mod:`api.charts.rows` (labels already
 translated), calls one ``*_chart`` function per figure and embeds the returned spec as
 JSON; ``api/static/dashboard.js`` draws it with the bundle served by
-:mod:`api.routes.assets`, and :func:`chart_svg` / :func:`chart_png` draw it for exports.
+:mod:`api.public.assets`, and :func:`chart_svg` / :func:`chart_png` draw it for exports.
 """
 
 from api.charts.render import (

@@ -26,7 +26,7 @@ from survey.cases.rules import (
 from survey.cases.settings import calendar_for, case_settings, limits_for
 from survey.cases.worktime import WorkCalendar
 from survey.db import begin_write
-from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound
+from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound, Refusal
 from survey.evidence.photos import CleanPhoto, store_photo
 from survey.models import (
     Case,
@@ -276,9 +276,9 @@ def set_severity(
     begin_write(session)
     case = _case(session, case_id)
     if CaseState(case.state) not in OPEN_STATES:
-        raise CaseActionNotAllowed(f"a {case.state} case keeps its severity")
+        raise CaseActionNotAllowed(Refusal.keeps_severity, f"a {case.state} case")
     if Severity.regulator in (Severity(case.severity), severity):
-        raise CaseActionNotAllowed("a regulator's case keeps the regulator's deadline")
+        raise CaseActionNotAllowed(Refusal.regulator_deadline)
     old = Severity(case.severity)
     if old == severity:
         return case
@@ -308,7 +308,7 @@ def answer_case(session: Session, case_id: int, *, text: str, now: datetime, use
     Commits. TransitionNotAllowed from a state that cannot be answered; an empty answer
     is CaseActionNotAllowed."""
     if not text.strip():
-        raise CaseActionNotAllowed("an answer needs text")
+        raise CaseActionNotAllowed(Refusal.answer_needs_text)
     begin_write(session)
     case = _case(session, case_id)
     _move(session, case, CaseState.answered, now=now, reason="", user_id=user_id, actor="user")
@@ -351,7 +351,7 @@ def reopen_by_complainant(session: Session, token: str, *, reason: str, now: dat
     """The complainant is not satisfied: the case reopens, with the reason (required), and
     its clock runs on from where the answer stopped it. Commits."""
     if not reason.strip():
-        raise CaseActionNotAllowed("reopening needs a reason")
+        raise CaseActionNotAllowed(Refusal.reason_needed, "reopening")
     begin_write(session)
     case = case_by_token(session, token)
     _move(
@@ -399,7 +399,7 @@ def _clock_event(
     begin_write(session)
     case = _case(session, case_id)
     if CaseState(case.state) not in OPEN_STATES:
-        raise CaseActionNotAllowed(f"the clock of a {case.state} case is not running")
+        raise CaseActionNotAllowed(Refusal.clock_not_running, f"a {case.state} case")
     # The calendar does not matter here: the clock only checks that pauses follow it.
     clock = clock_from_history(history(session, case_id), case, WorkCalendar())
     try:
@@ -408,7 +408,7 @@ def _clock_event(
         else:
             clock.resume(now)
     except ValueError as error:
-        raise CaseActionNotAllowed(str(error)) from error
+        raise CaseActionNotAllowed(Refusal.clock_already_so, str(error)) from error
     session.add(
         CaseEvent(
             case_id=case_id, at=now, kind=kind, actor_user_id=user_id, actor="user", text=reason

@@ -164,6 +164,34 @@ def test_pausing_shows_a_paused_clock_and_keeps_the_reason(
     assert 'id="case-due"' in resumed.text and "Paused:" not in resumed.text
 
 
+@pytest.mark.parametrize(
+    ("action", "data", "message"),
+    [
+        ("pause", {"reason": "  "}, "Please give a reason."),
+        ("answer", {"text": " "}, "Please write the answer."),
+        ("state", {"state": "closed"}, "This cannot be done to the case as it stands now."),
+    ],
+)
+def test_a_refused_action_says_what_to_fix_on_the_case_page(
+    client: TestClient,
+    session: Session,
+    place: Place,
+    action: str,
+    data: dict[str, str],
+    message: str,
+) -> None:
+    """Each refusal is told by its reason code, in the manager's language, with a 409 and
+    the case page; nothing is recorded."""
+    case = complaint(session, place, "2026-11-24 10:00", Severity.complex)
+    before = len(history(session, case.id or 0))
+    csrf = csrf_of(client.get(f"/manager/cases/{case.id}").text)
+    refused = client.post(f"/manager/cases/{case.id}/{action}", data={**data, "csrf_token": csrf})
+    assert refused.status_code == 409
+    assert message in refused.text
+    session.commit()
+    assert len(history(session, case.id or 0)) == before
+
+
 def test_another_organisations_case_and_other_roles_are_refused(
     client: TestClient, session: Session, place: Place, clock: FixedClock
 ) -> None:

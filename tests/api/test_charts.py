@@ -1,4 +1,4 @@
-"""Tests for api.charts (specs, static rendering, the browser bundle) and api.routes.assets.
+"""Tests for api.charts (specs, static rendering, the browser bundle) and api.public.assets.
 
 The drawings are checked through vl-convert's SVG, which is vega's own SVG renderer: the
 browser draws the same ``g.role-mark <layer>_marks`` groups with one child per datum.
@@ -48,7 +48,7 @@ from api.charts import (
 )
 from api.charts.render import Once
 from api.charts.specs import BLUE, GREY, SKY_BLUE, VERMILLION
-from api.routes import assets
+from api.public import assets
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -27,7 +27,7 @@ from survey.cases.handling import (
 )
 from survey.cases.rules import CaseState, Severity, Stage, TransitionNotAllowed
 from survey.cases.worktime import WorkCalendar
-from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound
+from survey.errors import CaseActionNotAllowed, CaseLinkNotFound, NotFound, Refusal
 from survey.models import (
     CalendarOverride,
     Case,
@@ -163,8 +163,9 @@ def test_the_clock_is_rebuilt_from_the_pauses_in_the_history(
     case_id = case.id or 0
     pause_clock(session, case_id, now=at("2026-11-24"), reason="waiting for the bill", user_id=None)
     assert case_clock(session, case_id, CALENDAR).deadline(at("2026-11-24", "15:00")) is None
-    with pytest.raises(CaseActionNotAllowed, match="already paused"):
+    with pytest.raises(CaseActionNotAllowed, match="already paused") as refused:
         pause_clock(session, case_id, now=at("2026-11-24", "10:00"), reason="", user_id=None)
+    assert refused.value.reason == Refusal.clock_already_so
     session.rollback()
     resume_clock(session, case_id, now=at("2026-11-25"), reason="bill received", user_id=None)
     clock = case_clock(session, case_id, CALENDAR)
@@ -260,17 +261,20 @@ def test_answer_confirm_and_reopen_through_the_complainants_link(
     with pytest.raises(TransitionNotAllowed):
         confirm_answer(session, token, now=at("2026-11-23", "11:00"))
     session.rollback()
-    with pytest.raises(CaseActionNotAllowed):
+    with pytest.raises(CaseActionNotAllowed) as refused:
         answer_case(session, case_id, text="  ", now=at("2026-11-24", "10:00"), user_id=manager)
+    assert refused.value.reason == Refusal.answer_needs_text
     answer_case(
         session, case_id, text="已增开两个窗口。", now=at("2026-11-24", "10:00"), user_id=manager
     )
     assert case_by_token(session, token).owner_user_id == manager
-    with pytest.raises(CaseActionNotAllowed):
+    with pytest.raises(CaseActionNotAllowed) as refused:
         pause_clock(session, case_id, now=at("2026-11-24", "11:00"), reason="", user_id=manager)
+    assert refused.value.reason == Refusal.clock_not_running
     session.rollback()
-    with pytest.raises(CaseActionNotAllowed):
+    with pytest.raises(CaseActionNotAllowed) as refused:
         reopen_by_complainant(session, token, reason=" ", now=at("2026-11-26"))
+    assert refused.value.reason == Refusal.reason_needed
     reopened = reopen_by_complainant(
         session, token, reason="今天还是只有一个窗口", now=at("2026-11-26", "09:00")
     )

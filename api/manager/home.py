@@ -9,8 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
-from api.dashboard.filters import checked_month, month_value
 from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
+from api.manager.dashboard.filters import checked_month, month_value
 from api.report_json import analysis_json
 from api.templating import render
 from survey.accounts import Account

@@ -5,7 +5,7 @@ The form hangs off the survey link (``/s/{token}/feedback``), so the place (site
 clerk) comes from the link and a forged, revoked or expired link is refused exactly like
 the questionnaire. Praise and suggestions are stored; criticism and complaints open a case
 (:func:`survey.cases.handling.file_feedback`), and the customer is sent to the case's own page
-(:mod:`api.routes.complainant`).
+(:mod:`api.customer.case`).
 """
 
 import re
@@ -19,9 +19,9 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
+from api.customer.survey import CodeFields, check_rotation, rotating_code_from
 from api.deps import NowDep, SessionDep, SettingsDep
 from api.forms import PostedForm, PostedFormDep, check_csrf, without_controls
-from api.routes.customer import CodeFields, check_rotation, rotating_code_from
 from api.settings import Settings
 from api.templating import render, translate
 from survey.cases.handling import Filed, file_feedback

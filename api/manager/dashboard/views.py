@@ -19,7 +19,7 @@ from analytics.rankings import Ranking
 from analytics.report import ServqualReport
 from analytics.trends import TrendReport
 from api import charts, i18n
-from api.dashboard.filters import Filters
+from api.manager.dashboard.filters import Filters
 from api.report_json import number
 from api.tables import Column, Table
 from survey.errors import N_

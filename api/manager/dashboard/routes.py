@@ -1,7 +1,6 @@
 """The managers' dashboard: one route per page, and downloads of each page's tables and
 charts (CSV, XLSX, SVG, PNG) built from the same view as the page."""
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -10,10 +9,17 @@ from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
 from api import charts
-from api.dashboard.filters import read_filters
-from api.dashboard.views import BUILDERS, DEFAULT_MONTHS, PAGES, TREND_GRAINS, PageContext, PageView
 from api.deps import CurrentReader, SessionDep
 from api.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES
+from api.manager.dashboard.filters import read_filters
+from api.manager.dashboard.views import (
+    BUILDERS,
+    DEFAULT_MONTHS,
+    PAGES,
+    TREND_GRAINS,
+    PageContext,
+    PageView,
+)
 from api.tables import table_csv, table_xlsx
 from api.templating import render
 from survey.accounts import Account
@@ -58,8 +64,8 @@ def open_dashboard(
     campaigns = campaigns_of(session, account)
     if not campaigns:
         return render(request, "manager/dashboard/empty.html", {"account": account})
-    chosen = campaigns[0] if campaign is None else next(
-        (c for c in campaigns if c.id == campaign), None
+    chosen = (
+        campaigns[0] if campaign is None else next((c for c in campaigns if c.id == campaign), None)
     )
     if chosen is None:
         raise NotFound(f"campaign {campaign}")
@@ -135,35 +141,83 @@ def build_view(ctx: PageContext, page: str) -> PageView:
         raise HTTPException(422, str(error)) from error
 
 
-def _page_endpoint(page: str) -> Callable[..., Response]:
-    def show_page(
-        campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
-    ) -> Response:
-        ctx = page_context(request, account, session, campaign_id, page)
-        view = build_view(ctx, page)
-        return render(
-            request,
-            f"manager/dashboard/{page}.html",
-            {
-                "account": account,
-                "ctx": ctx,
-                "view": view,
-                "pages": PAGES,
-                "page_names": page_names(ctx),
-                "vega_version": charts.VEGA_BUNDLE_VERSION,
-                "campaigns": campaigns_of(session, account),
-                "customer_languages": [(code, LOCALE_NAMES[code]) for code in LOCALES],
-            },
-        )
-
-    show_page.__name__ = f"show_dashboard_{page}"
-    show_page.__doc__ = f"The dashboard's {page} page for the campaign, within the filters."
-    return show_page
+def show_dashboard_page(
+    page: str, campaign_id: int, request: Request, account: Account, session: Session
+) -> Response:
+    """One dashboard page of the campaign within the request's filters."""
+    ctx = page_context(request, account, session, campaign_id, page)
+    view = build_view(ctx, page)
+    return render(
+        request,
+        f"manager/dashboard/{page}.html",
+        {
+            "account": account,
+            "ctx": ctx,
+            "view": view,
+            "pages": PAGES,
+            "page_names": page_names(ctx),
+            "vega_version": charts.VEGA_BUNDLE_VERSION,
+            "campaigns": campaigns_of(session, account),
+            "customer_languages": [(code, LOCALE_NAMES[code]) for code in LOCALES],
+        },
+    )
 
 
-for _page in PAGES:
-    _path = "/manager/campaigns/{campaign_id}" + ("" if _page == "overview" else f"/{_page}")
-    router.add_api_route(_path, _page_endpoint(_page), methods=["GET"])
+@router.get("/manager/campaigns/{campaign_id}")
+def show_dashboard_overview(
+    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+) -> Response:
+    """The satisfaction index, the gap chart, alerts from the trend and the units one level down."""
+    return show_dashboard_page("overview", campaign_id, request, account, session)
+
+
+@router.get("/manager/campaigns/{campaign_id}/items")
+def show_dashboard_items(
+    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+) -> Response:
+    """Every item's gap with its interval, the worst first."""
+    return show_dashboard_page("items", campaign_id, request, account, session)
+
+
+@router.get("/manager/campaigns/{campaign_id}/importance")
+def show_dashboard_importance(
+    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+) -> Response:
+    """The importance–performance grid (stated or derived importance)."""
+    return show_dashboard_page("importance", campaign_id, request, account, session)
+
+
+@router.get("/manager/campaigns/{campaign_id}/trends")
+def show_dashboard_trends(
+    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+) -> Response:
+    """The index and each dimension per week, month or quarter on control charts."""
+    return show_dashboard_page("trends", campaign_id, request, account, session)
+
+
+@router.get("/manager/campaigns/{campaign_id}/rankings")
+def show_dashboard_rankings(
+    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+) -> Response:
+    """Sites, counters and clerks by the shrunken index."""
+    return show_dashboard_page("rankings", campaign_id, request, account, session)
+
+
+@router.get("/manager/campaigns/{campaign_id}/comments")
+def show_dashboard_comments(
+    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+) -> Response:
+    """The customers' comments, newest first, searchable."""
+    return show_dashboard_page("comments", campaign_id, request, account, session)
+
+
+@router.get("/manager/campaigns/{campaign_id}/reliability")
+def show_dashboard_reliability(
+    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+) -> Response:
+    """Cronbach's alpha per dimension and the factor check."""
+    return show_dashboard_page("reliability", campaign_id, request, account, session)
+
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -199,8 +253,8 @@ def export_dashboard_item(
         figure = view.figure(name)
         if figure is None:
             raise NotFound(f"chart {name}")
-        body = charts.chart_svg(figure.spec) if extension == "svg" else charts.chart_png(
-            figure.spec
+        body = (
+            charts.chart_svg(figure.spec) if extension == "svg" else charts.chart_png(figure.spec)
         )
     download = f"campaign-{campaign_id}-{page}-{name}.{extension}"
     return Response(

@@ -35,7 +35,14 @@ from survey.cases.settings import (
     save_case_settings,
     set_calendar_day,
 )
-from survey.errors import N_, CaseActionNotAllowed, FieldError, InvalidAnswer, NotFound
+from survey.errors import (
+    N_,
+    CaseActionNotAllowed,
+    FieldError,
+    InvalidAnswer,
+    NotFound,
+    Refusal,
+)
 from survey.models import Organisation
 
 router = APIRouter()
@@ -138,7 +145,7 @@ def act_on_case(
         if action == "state":
             wanted = form.get("to")
             if wanted not in {state.value for state in MANUAL_STATES}:
-                raise CaseActionNotAllowed(f"cannot set {wanted!r} by hand")
+                raise CaseActionNotAllowed(Refusal.not_by_hand, repr(wanted))
             change_state(
                 session, case_id, CaseState(wanted), now=now, reason=reason, user_id=account.id
             )
@@ -147,7 +154,7 @@ def act_on_case(
         elif action == "severity":
             wanted_severity = form.get("severity")
             if wanted_severity not in {s.value for s in Severity if s != Severity.regulator}:
-                raise CaseActionNotAllowed(f"no severity {wanted_severity!r}")
+                raise CaseActionNotAllowed(Refusal.unknown_severity, repr(wanted_severity))
             set_severity(
                 session,
                 case_id,
@@ -158,7 +165,7 @@ def act_on_case(
             )
         elif action in ("pause", "resume"):
             if not reason:
-                raise CaseActionNotAllowed("pausing or resuming the clock needs a reason")
+                raise CaseActionNotAllowed(Refusal.reason_needed, "pausing or resuming")
             act = pause_clock if action == "pause" else resume_clock
             act(session, case_id, now=now, reason=reason, user_id=account.id)
         else:
@@ -179,6 +186,13 @@ def act_on_case(
     return RedirectResponse(f"/manager/cases/{case_id}", status_code=303)
 
 
+REFUSAL_MESSAGES = {
+    Refusal.reason_needed: N_("Please give a reason."),
+    Refusal.answer_needs_text: N_("Please write the answer."),
+}
+"""The refusals a manager fixes on the form; the others get the general message."""
+
+
 def _refusal(request: Request, refused: Exception) -> str:
     if isinstance(refused, TransitionNotAllowed):
         allowed = ", ".join(
@@ -191,10 +205,8 @@ def _refusal(request: Request, refused: Exception) -> str:
             "state": translate(request, case_labels.STATE_LABELS[refused.current]),
             "allowed": allowed,
         }
-    if "reason" in str(refused):
-        return translate(request, N_("Please give a reason."))
-    if "answer needs text" in str(refused):
-        return translate(request, N_("Please write the answer."))
+    if isinstance(refused, CaseActionNotAllowed) and refused.reason in REFUSAL_MESSAGES:
+        return translate(request, REFUSAL_MESSAGES[refused.reason])
     return translate(request, N_("This cannot be done to the case as it stands now."))
 
 

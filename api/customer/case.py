@@ -17,10 +17,10 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api import case_labels, i18n
+from api.customer.feedback import CASE_PAGE_HEADERS, clean_text, translated_errors
 from api.deps import NowDep, SessionDep, SettingsDep
 from api.errors import wants_page
 from api.forms import PostedFormDep, check_csrf
-from api.routes.feedback import CASE_PAGE_HEADERS, clean_text, translated_errors
 from api.settings import Settings
 from api.templating import render, translate
 from survey.cases.handling import (

@@ -1,0 +1,1 @@
+"""The managers' pages (/manager): home, dashboard, cases, checklists, supervision."""

@@ -1,0 +1,1 @@
+"""Pages anyone reaches: login and logout, health, the app's own assets, evidence photos."""

@@ -1,0 +1,1 @@
+"""The conduct supervisors' mobile portal (/supervisor): inspections and feedback."""
