@@ -7,10 +7,11 @@ with the entered values and a message next to each field it cannot accept.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from babel.dates import format_date
 from babel.numbers import format_percent
@@ -273,6 +274,78 @@ def _results(form: PostedForm, checklist: ChecklistSpec) -> dict[int, ItemResult
     return results
 
 
+class FormView(Protocol):
+    """Shows one of the portal's photo forms: ``_inspection_form`` or ``_feedback_form``."""
+
+    def __call__(
+        self,
+        request: Request,
+        session: Session,
+        account: Account,
+        *,
+        organisation_id: int,
+        values: dict[str, str],
+        errors: dict[str, FieldError],
+        status: int = 200,
+        photos_sent: bool = False,
+    ) -> Response: ...
+
+
+def _submit_photo_form(
+    request: Request,
+    form: PostedForm,
+    account: Account,
+    session: Session,
+    settings: Settings,
+    *,
+    path: str,
+    show_form: FormView,
+    fresh_values: dict[str, str],
+    file: Callable[[int, list[bytes]], str],
+) -> Response:
+    """What both photo forms do with a post: find the organisation (or ask for it), refuse
+    a body too large (413 and a fresh form), check the token, then ``file`` it and go to the
+    path it returns. A refusal gives the form back with every value, a message per field
+    and a word that the photos were not kept: 422, or 404 for a place not theirs."""
+    organisation_id = _own_organisation(
+        account, form.get("organisation") or request.query_params.get("organisation")
+    )
+    if organisation_id is None:
+        return _choose_organisation(request, session, account, path)
+    if form.too_large:
+        return show_form(
+            request,
+            session,
+            account,
+            organisation_id=organisation_id,
+            values={"submission_key": new_token(), **fresh_values},
+            errors=_too_large_in_total(settings),
+            status=413,
+        )
+    check_csrf(request, form)
+    values = {key: value for key, value in form.fields.items() if key != "csrf_token"}
+    photos = [photo.data for photo in form.files_of("photos")]
+    errors: dict[str, FieldError]
+    try:
+        return RedirectResponse(file(organisation_id, photos), status_code=303)
+    except InvalidAnswer as invalid:
+        errors, status = invalid.errors, 422
+    except PlaceNotFound as missing:
+        if missing.field == "organisation":
+            raise
+        errors, status = {missing.field: FieldError(PLACE_NOT_YOURS)}, 404
+    return show_form(
+        request,
+        session,
+        account,
+        organisation_id=organisation_id,
+        values=values,
+        errors=errors,
+        status=status,
+        photos_sent=bool(photos),
+    )
+
+
 @router.post("/supervisor/inspections/new")
 def submit_inspection(
     request: Request,
@@ -284,25 +357,8 @@ def submit_inspection(
 ) -> Response:
     """Check and file the inspection, then show it (post/redirect/get); the form again
     with every value but the photos and a message per field when something is wrong."""
-    organisation_id = _own_organisation(
-        account, form.get("organisation") or request.query_params.get("organisation")
-    )
-    if organisation_id is None:
-        return _choose_organisation(request, session, account, "/supervisor/inspections/new")
-    if form.too_large:
-        return _inspection_form(
-            request,
-            session,
-            account,
-            organisation_id=organisation_id,
-            values={"submission_key": new_token(), "checklist_id": ""},
-            errors=_too_large_in_total(settings),
-            status=413,
-        )
-    check_csrf(request, form)
-    values = {key: value for key, value in form.fields.items() if key != "csrf_token"}
-    photos = form.files_of("photos")
-    try:
+
+    def file(organisation_id: int, photos: list[bytes]) -> str:
         checklist_id = _form_id(form.get("checklist_id"))
         checklist = checklist_for(
             session, organisation_id=organisation_id, checklist_id=checklist_id
@@ -323,38 +379,26 @@ def submit_inspection(
             results=_results(form, checklist),
             note=form.get("note"),
             submission_key=form.get("submission_key"),
-            photos=[photo.data for photo in photos],
+            photos=photos,
             data_dir=settings.data_dir,
             now=now,
             checklist_id=checklist.id,
             max_photo_bytes=settings.max_upload_bytes,
             max_photos=settings.max_upload_files,
         )
-    except InvalidAnswer as invalid:
-        return _inspection_form(
-            request,
-            session,
-            account,
-            organisation_id=organisation_id,
-            values=values,
-            errors=invalid.errors,
-            status=422,
-            photos_sent=bool(photos),
-        )
-    except PlaceNotFound as missing:
-        if missing.field == "organisation":
-            raise
-        return _inspection_form(
-            request,
-            session,
-            account,
-            organisation_id=organisation_id,
-            values=values,
-            errors={missing.field: FieldError(PLACE_NOT_YOURS)},
-            status=404,
-            photos_sent=bool(photos),
-        )
-    return RedirectResponse(f"/supervisor/inspections/{inspection.id}", status_code=303)
+        return f"/supervisor/inspections/{inspection.id}"
+
+    return _submit_photo_form(
+        request,
+        form,
+        account,
+        session,
+        settings,
+        path="/supervisor/inspections/new",
+        show_form=_inspection_form,
+        fresh_values={"checklist_id": ""},
+        file=file,
+    )
 
 
 @dataclass(frozen=True)
@@ -472,25 +516,8 @@ def submit_feedback(
 ) -> Response:
     """File the feedback with its photos (criticism and complaints open a case the
     supervisor owns), then show the confirmation with the case's link."""
-    organisation_id = _own_organisation(
-        account, form.get("organisation") or request.query_params.get("organisation")
-    )
-    if organisation_id is None:
-        return _choose_organisation(request, session, account, "/supervisor/feedback/new")
-    if form.too_large:
-        return _feedback_form(
-            request,
-            session,
-            account,
-            organisation_id=organisation_id,
-            values={"submission_key": new_token()},
-            errors=_too_large_in_total(settings),
-            status=413,
-        )
-    check_csrf(request, form)
-    values = {key: value for key, value in form.fields.items() if key != "csrf_token"}
-    photos = form.files_of("photos")
-    try:
+
+    def file(organisation_id: int, photos: list[bytes]) -> str:
         kind, category = form.get("kind"), form.get("category")
         errors: dict[str, FieldError | str] = {}
         if kind not in {k.value for k in FeedbackKind}:
@@ -511,35 +538,24 @@ def submit_feedback(
             text=form.get("text"),
             submission_key=form.get("submission_key"),
             now=now,
-            photos=[photo.data for photo in photos],
+            photos=photos,
             data_dir=settings.data_dir,
             max_photo_bytes=settings.max_upload_bytes,
             max_photos=settings.max_upload_files,
         )
-    except InvalidAnswer as invalid:
-        return _feedback_form(
-            request,
-            session,
-            account,
-            organisation_id=organisation_id,
-            values=values,
-            errors=invalid.errors,
-            status=422,
-            photos_sent=bool(photos),
-        )
-    except PlaceNotFound as missing:
-        if missing.field == "organisation":
-            raise
-        return _feedback_form(
-            request,
-            session,
-            account,
-            organisation_id=organisation_id,
-            values=values,
-            errors={missing.field: FieldError(PLACE_NOT_YOURS)},
-            status=404,
-        )
-    return RedirectResponse(f"/supervisor/feedback/{filed.feedback.id}", status_code=303)
+        return f"/supervisor/feedback/{filed.feedback.id}"
+
+    return _submit_photo_form(
+        request,
+        form,
+        account,
+        session,
+        settings,
+        path="/supervisor/feedback/new",
+        show_form=_feedback_form,
+        fresh_values={},
+        file=file,
+    )
 
 
 @router.get("/supervisor/feedback/{feedback_id}")

@@ -534,9 +534,14 @@ def test_feedback_form_errors_keep_the_text_and_another_organisation_is_404(
     assert 'value="fees" selected' in response.text
     stranger = make_place(session, now=clock(), slug="org-b")
     data |= {"site": str(stranger.site.id)}
-    response = client.post("/supervisor/feedback/new?lang=en", data=data)
+    response = client.post(
+        "/supervisor/feedback/new?lang=en",
+        data=data,
+        files=[("photos", ("a.jpg", jpeg_with_location(), "image/jpeg"))],
+    )
     assert response.status_code == 404
     assert "not one of your organisations" in response.text
+    assert "Photos are not kept when the form comes back" in response.text
     assert count(session, Feedback) == 0
     someone_elses = client.get("/supervisor/feedback/999999")
     assert someone_elses.status_code == 404
