@@ -4,11 +4,13 @@ Each domain error maps to exactly one status and one message; the message is tra
 into the request's language.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -214,6 +216,29 @@ def kind_of(error: Exception) -> ErrorKind | None:
 def wants_page(request: Request) -> bool:
     """Whether the caller is a browser (a page in reply) rather than a program (JSON)."""
     return "text/html" in request.headers.get("accept", "")
+
+
+RefusedAction = TransitionNotAllowed | domain.CaseActionNotAllowed
+"""What the case rules raise when an action is not possible in the case's state."""
+
+
+def refusable(
+    request: Request,
+    session: Session,
+    action: Callable[[], Response],
+    *,
+    page: Callable[[RefusedAction], Response],
+) -> Response:
+    """Run a case action. When the rules refuse it, roll back what it began and answer
+    409: a program gets the JSON error of the handlers (with the allowed states), a person
+    ``page(refused)``, the page again with the reason in their words."""
+    try:
+        return action()
+    except (TransitionNotAllowed, domain.CaseActionNotAllowed) as refused:
+        session.rollback()
+        if not wants_page(request):
+            raise
+        return page(refused)
 
 
 def error_response(request: Request, kind: ErrorKind, *, detail: Any = None) -> Response:

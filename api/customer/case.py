@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from api import case_labels, i18n
 from api.customer.feedback import CASE_PAGE_HEADERS, clean_text, translated_errors
 from api.deps import NowDep, SessionDep, SettingsDep
-from api.errors import wants_page
+from api.errors import RefusedAction, refusable, wants_page
 from api.forms import PostedFormDep, check_csrf
 from api.settings import Settings
 from api.templating import render, translate
@@ -34,7 +34,7 @@ from survey.cases.handling import (
 )
 from survey.cases.rules import CaseState, Stage, TransitionNotAllowed
 from survey.cases.settings import calendar_for
-from survey.errors import N_, CaseActionNotAllowed, FieldError, InvalidAnswer
+from survey.errors import N_, FieldError, InvalidAnswer
 from survey.models import Case, CaseEvent, CaseEventKind, Counter, Feedback, Organisation, Site
 
 router = APIRouter()
@@ -207,7 +207,7 @@ def show_case(
     return _case_page(request, session, settings, public_token, now=now, filed=filed)
 
 
-def _refusal(request: Request, refused: Exception, *, action: str) -> str:
+def _refusal(request: Request, refused: RefusedAction, *, action: str) -> str:
     """Why the complainant's action was refused, in their words and language."""
     if not isinstance(refused, TransitionNotAllowed):
         return translate(request, N_("This cannot be done to the case as it stands now."))
@@ -244,22 +244,18 @@ def confirm_case(
     after closing) it is a 409: for a browser the case page with the reason."""
     case_by_token(session, public_token)
     check_csrf(request, form)
-    try:
+
+    def confirm() -> Response:
         confirm_answer(session, public_token, now=now)
-    except TransitionNotAllowed as refused:
-        session.rollback()
-        if not wants_page(request):
-            raise
+        return _after_action(public_token)
+
+    def refused_page(refused: RefusedAction) -> Response:
+        error = _refusal(request, refused, action="confirm")
         return _case_page(
-            request,
-            session,
-            settings,
-            public_token,
-            now=now,
-            error=_refusal(request, refused, action="confirm"),
-            status_code=409,
+            request, session, settings, public_token, now=now, error=error, status_code=409
         )
-    return _after_action(public_token)
+
+    return refusable(request, session, confirm, page=refused_page)
 
 
 @router.post("/c/{public_token}/reopen")
@@ -301,20 +297,22 @@ def reopen_case(
             reason_error=translated_errors(request, {"reason": problem})["reason"],
             status_code=422,
         )
-    try:
+
+    def reopen() -> Response:
         reopen_by_complainant(session, public_token, reason=reason, now=now)
-    except (TransitionNotAllowed, CaseActionNotAllowed) as refused:
-        session.rollback()
-        if not wants_page(request):
-            raise
+        return _after_action(public_token)
+
+    def refused_page(refused: RefusedAction) -> Response:
+        error = _refusal(request, refused, action="reopen")
         return _case_page(
             request,
             session,
             settings,
             public_token,
             now=now,
-            error=_refusal(request, refused, action="reopen"),
+            error=error,
             reason=reason,
             status_code=409,
         )
-    return _after_action(public_token)
+
+    return refusable(request, session, reopen, page=refused_page)

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
 from api.deps import CurrentManager, NowDep, SessionDep
-from api.errors import wants_page
+from api.errors import RefusedAction, refusable
 from api.forms import PostedFormDep, check_csrf
 from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate
@@ -141,7 +141,8 @@ def act_on_case(
     check_csrf(request, form)
     case_detail(session, case_id, organisation_ids=account.organisation_ids, now=now)
     reason = form.get("reason").strip()[:4000]
-    try:
+
+    def act() -> Response:
         if action == "state":
             wanted = form.get("to")
             if wanted not in {state.value for state in MANUAL_STATES}:
@@ -166,24 +167,17 @@ def act_on_case(
         elif action in ("pause", "resume"):
             if not reason:
                 raise CaseActionNotAllowed(Refusal.reason_needed, "pausing or resuming")
-            act = pause_clock if action == "pause" else resume_clock
-            act(session, case_id, now=now, reason=reason, user_id=account.id)
+            clock_action = pause_clock if action == "pause" else resume_clock
+            clock_action(session, case_id, now=now, reason=reason, user_id=account.id)
         else:
             raise NotFound(f"case action {action}")
-    except (TransitionNotAllowed, CaseActionNotAllowed) as refused:
-        session.rollback()
-        if not wants_page(request):
-            raise
-        return _detail_page(
-            request,
-            account,
-            session,
-            now,
-            case_id,
-            error=_refusal(request, refused),
-            status_code=409,
-        )
-    return RedirectResponse(f"/manager/cases/{case_id}", status_code=303)
+        return RedirectResponse(f"/manager/cases/{case_id}", status_code=303)
+
+    def refused_page(refused: RefusedAction) -> Response:
+        error = _refusal(request, refused)
+        return _detail_page(request, account, session, now, case_id, error=error, status_code=409)
+
+    return refusable(request, session, act, page=refused_page)
 
 
 REFUSAL_MESSAGES = {
@@ -193,7 +187,7 @@ REFUSAL_MESSAGES = {
 """The refusals a manager fixes on the form; the others get the general message."""
 
 
-def _refusal(request: Request, refused: Exception) -> str:
+def _refusal(request: Request, refused: RefusedAction) -> str:
     if isinstance(refused, TransitionNotAllowed):
         allowed = ", ".join(
             translate(request, case_labels.STATE_LABELS[s]) for s in refused.allowed
