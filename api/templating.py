@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 
 from api import i18n
 from api.forms import csrf_token_for
+from survey.errors import FieldError
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -108,3 +109,15 @@ def render(
 def translate(request: Request, message: str) -> str:
     """``message`` in the request's language."""
     return i18n.gettext(str(getattr(request.state, "locale", i18n.DEFAULT_LOCALE)), message)
+
+
+def translate_error(request: Request, error: FieldError) -> str:
+    """A field's message in the request's language with its values put in; a message
+    without values is used as it is, so a literal "%" in it stays."""
+    message = translate(request, error.message)
+    return message % dict(error.params) if error.params else message
+
+
+def translate_errors(request: Request, errors: Mapping[str, FieldError]) -> dict[str, str]:
+    """Every field's message, as :func:`translate_error` words it."""
+    return {name: translate_error(request, error) for name, error in errors.items()}

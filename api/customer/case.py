@@ -17,12 +17,12 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api import case_labels, i18n
-from api.customer.feedback import CASE_PAGE_HEADERS, clean_text, translated_errors
+from api.customer.feedback import CASE_PAGE_HEADERS, clean_text
 from api.deps import NowDep, SessionDep, SettingsDep
 from api.errors import RefusedAction, refusable, wants_page
 from api.forms import PostedFormDep, check_csrf
 from api.settings import Settings
-from api.templating import render, translate
+from api.templating import render, translate, translate_error
 from survey.cases.handling import (
     OPEN_STATES,
     case_answer,
@@ -294,7 +294,7 @@ def reopen_case(
             public_token,
             now=now,
             reason=form.get("reason"),
-            reason_error=translated_errors(request, {"reason": problem})["reason"],
+            reason_error=translate_error(request, problem),
             status_code=422,
         )
 

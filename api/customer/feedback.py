@@ -23,7 +23,7 @@ from api.customer.survey import CodeFields, check_rotation, rotating_code_from
 from api.deps import NowDep, SessionDep, SettingsDep
 from api.forms import PostedForm, PostedFormDep, check_csrf, without_controls
 from api.settings import Settings
-from api.templating import render, translate
+from api.templating import render, translate_errors
 from survey.cases.handling import Filed, file_feedback
 from survey.errors import N_, FieldError, InvalidAnswer
 from survey.models import (
@@ -167,15 +167,6 @@ def link_place(session: Session, link: QrLink) -> LinkPlace:
     return LinkPlace(organisation, site, counter, staff)
 
 
-def translated_errors(request: Request, errors: Mapping[str, FieldError]) -> dict[str, str]:
-    return {
-        name: translate(request, error.message) % dict(error.params)
-        if error.params
-        else translate(request, error.message)
-        for name, error in errors.items()
-    }
-
-
 def _form_page(
     request: Request,
     session: Session,
@@ -196,7 +187,7 @@ def _form_page(
             "link": link,
             "place": link_place(session, link),
             "values": values,
-            "errors": translated_errors(request, errors),
+            "errors": translate_errors(request, errors),
             "submission_key": submission_key,
             "rotating_code": code,
             "large_text": large_text,

@@ -13,7 +13,7 @@ from api.deps import NowDep, SessionDep, SettingsDep
 from api.forms import PostedFormDep, check_csrf, csrf_token_for
 from api.page_cache import PageCache, fill, placeholder
 from api.settings import Settings
-from api.templating import render, templates_of, translate
+from api.templating import render, templates_of, translate_errors
 from survey.errors import N_, FieldError, InvalidAnswer
 from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
 from survey.places.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
@@ -120,9 +120,7 @@ def _page_context(
         "scale": range(spec.scale_min, spec.scale_max + 1),
         "overall_scale": range(spec.overall_min, spec.overall_max + 1),
         "values": values,
-        "errors": {
-            key: translate(request, e.message) % dict(e.params) for key, e in errors.items()
-        },
+        "errors": translate_errors(request, errors),
         "submission_key": submission_key,
         "rotating_code": code,
         "large_text": request.query_params.get("text") == "large" or values.get("text") == "large",

@@ -17,7 +17,7 @@ from api.deps import CurrentManager, NowDep, SessionDep
 from api.errors import RefusedAction, refusable
 from api.forms import PostedFormDep, check_csrf
 from api.tables import TABLE_TYPES, Column, Table, table_download
-from api.templating import render, translate
+from api.templating import render, translate, translate_errors
 from survey.accounts import Account
 from survey.cases.handling import (
     answer_case,
@@ -330,10 +330,7 @@ def _settings_page(
                 if (org := session.get(Organisation, org_id)) is not None
             ],
             "values": shown,
-            "errors": {
-                key: translate(request, error.message) % dict(error.params)
-                for key, error in (errors or {}).items()
-            },
+            "errors": translate_errors(request, errors or {}),
             "days": calendar_overrides(session, organisation_id),
         },
         status_code=status_code,

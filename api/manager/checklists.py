@@ -1,7 +1,6 @@
 """The manager's checklist editor: add, remove and reword the items the organisation's
 inspections check. Saving makes a new version; inspections keep the version they used."""
 
-from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -10,9 +9,9 @@ from starlette.responses import RedirectResponse, Response
 from api.deps import CurrentManager, NowDep, SessionDep
 from api.forms import PostedForm, PostedFormDep, check_csrf
 from api.inspection_labels import SECTION_LABELS
-from api.templating import render, translate
+from api.templating import render, translate, translate_error
 from survey.accounts import Account
-from survey.errors import N_, FieldError, InvalidAnswer, NotFound
+from survey.errors import N_, InvalidAnswer, NotFound
 from survey.models import ChecklistSection
 from survey.supervision.checklists import (
     LOCALES,
@@ -158,7 +157,7 @@ def submit_checklist(
         revised = revise_checklist(session, organisation_id=organisation_id, items=drafts, now=now)
     except InvalidAnswer as invalid:
         for key, error in invalid.errors.items():
-            errors[_row_key(key, row_of_draft)] = _shown(request, error)
+            errors[_row_key(key, row_of_draft)] = translate_error(request, error)
         return _page(
             request,
             session,
@@ -188,6 +187,3 @@ def _row_key(key: str, row_of_draft: list[int]) -> int | str:
     return key
 
 
-def _shown(request: Request, error: FieldError) -> str:
-    params: dict[str, Any] = dict(error.params)
-    return translate(request, error.message) % params

@@ -25,7 +25,7 @@ from api.deps import CurrentSupervisor, NowDep, SessionDep, SettingsDep, Supervi
 from api.forms import PostedForm, UploadFormDep, check_csrf
 from api.inspection_labels import INSPECTION_KIND_LABELS, OUTCOME_LABELS, SECTION_LABELS
 from api.settings import Settings
-from api.templating import render, translate
+from api.templating import render, translate_errors
 from survey.accounts import Account
 from survey.errors import N_, FieldError, InvalidAnswer, PlaceNotFound
 from survey.evidence.photos import megabytes
@@ -105,10 +105,6 @@ def _form_id(value: str) -> int | None:
     if not value.isdecimal() or len(value) > 12:
         raise InvalidAnswer({"form": STALE_FORM})
     return int(value)
-
-
-def _translated(request: Request, errors: dict[str, FieldError]) -> dict[str, str]:
-    return {key: translate(request, e.message) % dict(e.params) for key, e in errors.items()}
 
 
 def _summary(errors: dict[str, str]) -> list[tuple[str, str]]:
@@ -207,7 +203,7 @@ def _inspection_form(
         else None,
     )
     places = place_choices(session, [organisation_id])[0]
-    shown = _translated(request, errors)
+    shown = translate_errors(request, errors)
     return _page(
         request,
         "supervisor/inspection_form.html",
@@ -464,7 +460,7 @@ def _feedback_form(
     status: int = 200,
     photos_sent: bool = False,
 ) -> Response:
-    shown = _translated(request, errors)
+    shown = translate_errors(request, errors)
     places: OrganisationPlaces = place_choices(session, [organisation_id])[0]
     settings: Settings = request.app.state.settings
     return _page(
