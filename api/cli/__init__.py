@@ -1,0 +1,18 @@
+"""The ``manyi`` command line, one module per group of commands (``root`` holds the
+command itself and what every command shares).
+
+The modules register their commands when imported, in the order ``manyi --help`` lists
+them: serving first, since it is what a newcomer runs first.
+"""
+
+# isort: off
+from api.cli import server, accounts, links, files, stats, cases
+from api.cli.root import app
+
+# isort: on
+
+__all__ = ["accounts", "app", "cases", "files", "links", "main", "server", "stats"]
+
+
+def main() -> None:
+    app()
