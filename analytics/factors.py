@@ -21,6 +21,10 @@ from sklearn.exceptions import ConvergenceWarning
 
 __all__ = ["FactorStructure", "ItemFit", "factor_structure"]
 
+ACCEPTABLE_SHARE_OK = 0.8
+"""Below this share of items loading highest on their own dimension the questionnaire's
+five-dimension structure is questioned, as the replications of SERVQUAL often found
+(Carman, J. M. (1990). *Journal of Retailing*, 66(1), 33–55)."""
 _MIN_ROWS_PER_ITEM = 3
 
 

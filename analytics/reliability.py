@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 __all__ = [
+    "ACCEPTABLE_ALPHA",
     "AlphaResult",
     "cronbach_alpha",
     "cronbach_alpha_from_covariance",
@@ -28,6 +29,10 @@ __all__ = [
 ]
 
 MissingPolicy = Literal["listwise", "pairwise"]
+
+ACCEPTABLE_ALPHA = 0.7
+"""Below this alpha a scale's items are said not to hold together: the usual threshold for
+comparing groups (Nunnally, J. C. (1978). *Psychometric Theory*, 2nd ed., p. 245)."""
 
 # A total-score variance this small relative to sum(|covariances|) is rounding noise: the
 # total score is constant and alpha is undefined (it would otherwise be about -1e12 or worse).

@@ -1,7 +1,6 @@
 """The manager's checklist editor: add, remove and reword the items the organisation's
 inspections check. Saving makes a new version; inspections keep the version they used."""
 
-
 from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
@@ -185,5 +184,3 @@ def _row_key(key: str, row_of_draft: list[int]) -> int | str:
     ):
         return row_of_draft[int(key[5:])]
     return key
-
-

@@ -68,9 +68,7 @@ class WorkCalendar:
     @property
     def day_length(self) -> timedelta:
         """Working time in one working day."""
-        return sum(
-            (_between(start, end) for start, end in self.hours), start=timedelta()
-        )
+        return sum((_between(start, end) for start, end in self.hours), start=timedelta())
 
     def is_working_day(self, day: date) -> bool:
         """Local decisions first, then the national holidays and make-up days, then the

@@ -7,6 +7,7 @@ only formats them. Each page reads the aggregates once or twice with ``GROUP BY`
 database, never the raw answers (except the factor check, which reads a bounded sample).
 """
 
+import math
 from dataclasses import dataclass, replace
 from datetime import UTC, date, tzinfo
 from typing import Any
@@ -16,11 +17,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from analytics.control import Signal, period_label
-from analytics.factors import FactorStructure, factor_structure
+from analytics.factors import ACCEPTABLE_SHARE_OK, FactorStructure, factor_structure
 from analytics.indices import SatisfactionIndex, satisfaction_index
 from analytics.intervals import DEFAULT_MIN_N
 from analytics.power_sums import Layout, PowerSums
 from analytics.rankings import Ranking, index_ranking, ranking_keys
+from analytics.reliability import ACCEPTABLE_ALPHA
 from analytics.report import ServqualReport, servqual_report
 from analytics.segment import index_moments
 from analytics.stars import COMPLIANCE_FLOOR, StarRating, star_rating
@@ -391,6 +393,28 @@ class Reliability:
     report: ServqualReport
     factors: FactorStructure | None
     sample_size: int
+
+    @property
+    def weak_dimensions(self) -> list[tuple[str, float]]:
+        """The dimensions whose perception items do not hold together: (code, alpha) for
+        each alpha below :data:`~analytics.reliability.ACCEPTABLE_ALPHA`."""
+        weak = []
+        for dimension in self.report.dimensions:
+            alpha = dimension.alpha.get("P")
+            if alpha is not None and math.isfinite(alpha.alpha) and alpha.alpha < ACCEPTABLE_ALPHA:
+                weak.append((dimension.code, alpha.alpha))
+        return weak
+
+    @property
+    def structure_questioned(self) -> bool:
+        """True when too few items load on their own dimension (see
+        :data:`~analytics.factors.ACCEPTABLE_SHARE_OK`)."""
+        factors = self.factors
+        return (
+            factors is not None
+            and not factors.insufficient
+            and factors.share_ok < ACCEPTABLE_SHARE_OK
+        )
 
 
 def reliability(

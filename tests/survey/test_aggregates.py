@@ -285,9 +285,7 @@ def test_a_response_stored_at_local_midnight_counts_once_on_its_day(
     assert days[(date(2026, 11, 1),)][StatKey("respondents")][0] >= 2
 
 
-def test_weeks_added_up_in_the_database_equal_their_days(
-    session: Session, answered: Place
-) -> None:
+def test_weeks_added_up_in_the_database_equal_their_days(session: Session, answered: Place) -> None:
     """Weekly sums are the day rows added up per ISO week: each week equals its days,
     labelled by ISO week (``2026-W39``, weeks starting on Monday), in time order."""
     scope = Scope(answered.campaign.id or 0, (answered.organisation.id or 0,))

@@ -12,8 +12,8 @@ from api import charts
 from api.deps import CurrentReader, SessionDep
 from api.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES
 from api.manager.dashboard.filters import read_filters
-from api.manager.dashboard.views import (
-    BUILDERS,
+from api.manager.dashboard.pages import PAGE_VIEWS
+from api.manager.dashboard.presenters import (
     DEFAULT_MONTHS,
     PAGES,
     TREND_GRAINS,
@@ -108,7 +108,6 @@ def page_context(
     today = now.astimezone(request.app.state.zone).date()
     spec = request.app.state.instrument(session, places.campaign.instrument_id)
     return PageContext(
-        session=session,
         filters=filters,
         scope=scope,
         places=places,
@@ -134,9 +133,9 @@ def page_names(ctx: PageContext) -> dict[str, str]:
     }
 
 
-def build_view(ctx: PageContext, page: str) -> PageView:
+def build_view(session: Session, ctx: PageContext, page: str) -> PageView:
     try:
-        return BUILDERS[page](ctx)
+        return PAGE_VIEWS[page](session, ctx)
     except (InvalidCursor, UnknownDimension) as error:
         raise HTTPException(422, str(error)) from error
 
@@ -146,7 +145,7 @@ def show_dashboard_page(
 ) -> Response:
     """One dashboard page of the campaign within the request's filters."""
     ctx = page_context(request, account, session, campaign_id, page)
-    view = build_view(ctx, page)
+    view = build_view(session, ctx, page)
     return render(
         request,
         f"manager/dashboard/{page}.html",
@@ -242,7 +241,7 @@ def export_dashboard_item(
     if page not in PAGES or extension not in EXPORT_TYPES or not name:
         raise NotFound(f"export {page}/{filename}")
     ctx = replace(page_context(request, account, session, campaign_id, page), export=True)
-    view = build_view(ctx, page)
+    view = build_view(session, ctx, page)
     body: Any
     if extension in ("csv", "xlsx"):
         table = view.table(name)

@@ -1,21 +1,21 @@
 """The dashboard's pages as data: their figures (chart + table) and tables.
 
-Each builder turns the results of :mod:`survey.stats.dashboard` into a :class:`PageView` in the
-reader's language. The page template renders it, and the export routes take a table or a
-chart from the very same view, so downloads always match the page.
+Each presenter is a pure function: it turns the results of :mod:`survey.stats.dashboard`
+(read by :mod:`api.manager.dashboard.pages`) into a :class:`PageView` in the reader's
+language, without a database session. The page template renders the view, and the export
+routes take a table or a chart from the very same view, so downloads match the page.
 """
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from typing import Any
 
 from babel.dates import format_skeleton
-from sqlmodel import Session
 
 from analytics.control import ControlChart
 from analytics.rankings import Ranking
+from analytics.reliability import ACCEPTABLE_ALPHA
 from analytics.report import ServqualReport
 from analytics.trends import TrendReport
 from api import charts, i18n
@@ -25,7 +25,7 @@ from api.tables import Column, Table
 from survey.errors import N_
 from survey.questionnaires.instruments import InstrumentSpec
 from survey.stats import dashboard
-from survey.stats.comments import MAX_PAGE_SIZE, CustomerComment, customer_comments
+from survey.stats.comments import CustomerComment
 from survey.stats.dashboard import Breakdown, Period, ScopePlaces, add_months
 from survey.stats.reports import Scope, scope_query
 
@@ -33,15 +33,6 @@ PAGES = ("overview", "items", "importance", "trends", "rankings", "comments", "r
 DEFAULT_MONTHS = {"trends": 12}
 """Months shown when no period is chosen: three, but a year for the trends."""
 TREND_GRAINS = ("week", "month", "quarter")
-PAGE_SIZE = 25
-"""Comments shown per page."""
-MAX_EXPORT_COMMENTS = 10_000
-"""Comments in one download: every one that matches the filters, up to this many."""
-ALPHA_FLOOR = 0.7
-"""Below this Cronbach's alpha a dimension's items are said not to hold together
-(Nunnally 1978's usual threshold for group comparisons)."""
-FACTOR_FLOOR = 0.8
-"""Below this share of items loading on their own dimension the structure is questioned."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +69,9 @@ class PageView:
 
 @dataclass(frozen=True)
 class PageContext:
-    """Everything a page builder needs: the request's data scope and its language."""
+    """Everything a page needs to know of its request: the data scope, the period, the
+    questionnaire and the reader's language (no database session: presenters get results)."""
 
-    session: Session
     filters: Filters
     scope: Scope
     places: ScopePlaces
@@ -404,11 +395,12 @@ def _drill(column: str, unit_id: int) -> dict[str, Any]:
     return {"staff": unit_id, "counter": None}
 
 
-def build_overview(ctx: PageContext) -> PageView:
+def present_overview(
+    ctx: PageContext, result: dashboard.Overview, staff_card: dashboard.StaffCard | None
+) -> PageView:
+    """The index with its change, the gap chart, the index's trend, the units one level down
+    and the alerts the trend raises; a clerk's star card when the scope is one clerk."""
     _ = ctx._
-    result = dashboard.overview(
-        ctx.session, ctx.scope, ctx.places, ctx.period, min_n=ctx.filters.min_n, today=ctx.today
-    )
     report = result.report
     view = PageView("overview", _("Overview"))
     view.figures.append(gap_figure(ctx, report))
@@ -448,17 +440,8 @@ def build_overview(ctx: PageContext) -> PageView:
         change=change,
         alerts=alerts,
         weakest=_weakest(ctx, report),
-        staff_card=None,
+        staff_card=staff_card,
     )
-    if ctx.places.level == "staff":
-        view.extra["staff_card"] = dashboard.staff_card(
-            ctx.session,
-            ctx.scope,
-            ctx.places,
-            ctx.period,
-            min_n=ctx.filters.min_n,
-            timezone=ctx.timezone,
-        )
     return view
 
 
@@ -472,10 +455,9 @@ def _weakest(ctx: PageContext, report: ServqualReport) -> dict[str, Any] | None:
 # --- items ------------------------------------------------------------------------------
 
 
-def build_items(ctx: PageContext) -> PageView:
+def present_items(ctx: PageContext, report: ServqualReport) -> PageView:
     """Item-level gaps (or perceptions, or adequacy gaps) sorted from the worst."""
     _ = ctx._
-    report = dashboard.period_report(ctx.session, ctx.scope, ctx.period, min_n=ctx.filters.min_n)
     field_ = {"paired": "G", "three_column": "ADQ"}.get(report.mode, "P")
     value_title = {"G": _("Gap"), "ADQ": _("Adequacy gap"), "P": _("Perception")}[field_]
     items = sorted(
@@ -547,13 +529,15 @@ def _short(text: str, limit: int = 18) -> str:
 # --- importance–performance -------------------------------------------------------------
 
 
-def build_importance(ctx: PageContext) -> PageView:
+def importance_choice(ctx: PageContext) -> str:
+    """Stated importance (the points customers gave) unless the reader chose derived."""
+    return ctx.options.get("importance", "stated")
+
+
+def present_importance(ctx: PageContext, report: ServqualReport) -> PageView:
     """The importance–performance grid with stated or derived importance."""
     _ = ctx._
-    use = ctx.options.get("importance", "stated")
-    report = dashboard.period_report(
-        ctx.session, ctx.scope, ctx.period, min_n=ctx.filters.min_n, ipa_importance=use
-    )
+    use = importance_choice(ctx)
     quadrant_names = {
         "concentrate_here": _("Concentrate here"),
         "keep_up_the_good_work": _("Keep up the good work"),
@@ -610,26 +594,24 @@ def _mean(values: list[float]) -> float:
 # --- trends -----------------------------------------------------------------------------
 
 
-def build_trends(ctx: PageContext) -> PageView:
+def trend_grain(ctx: PageContext) -> str:
+    """The grain the reader chose (a month by default); months where weeks are not kept
+    (counters, clerks and languages keep months only)."""
+    grain = ctx.options.get("grain", "month")
+    if grain == "week" and scope_query(ctx.scope).level == "place":
+        return "month"
+    return grain
+
+
+def present_trends(ctx: PageContext, trend: TrendReport | None) -> PageView:
     """The index and each dimension per week, month or quarter on control charts."""
     _ = ctx._
-    grain = ctx.options.get("grain", "month")
     view = PageView("trends", _("Trends"))
-    place_level = scope_query(ctx.scope).level == "place"
-    if grain == "week" and place_level:
+    grain = trend_grain(ctx)
+    if grain != ctx.options.get("grain", "month"):
         view.extra["grain_note"] = _(
             "Weekly figures are kept for whole sites only; showing months instead."
         )
-        grain = "month"
-    trend = dashboard.trend(
-        ctx.session,
-        ctx.scope,
-        ctx.places,
-        ctx.period,
-        grain,
-        today=ctx.today,
-        min_n=ctx.filters.min_n,
-    )
     view.extra["grain"] = grain
     if trend is None:
         return view
@@ -647,12 +629,11 @@ def build_trends(ctx: PageContext) -> PageView:
 # --- rankings ---------------------------------------------------------------------------
 
 
-def build_rankings(ctx: PageContext) -> PageView:
+def present_rankings(ctx: PageContext, breakdowns: list[Breakdown]) -> PageView:
+    """Each level below the scope (sites, counters, clerks) ranked by the shrunken index."""
     _ = ctx._
     view = PageView("rankings", _("Rankings"))
-    for breakdown in dashboard.rankings(
-        ctx.session, ctx.scope, ctx.places, ctx.period, min_n=ctx.filters.min_n
-    ):
+    for breakdown in breakdowns:
         view.figures.append(ranking_figure(ctx, breakdown))
     return view
 
@@ -660,27 +641,29 @@ def build_rankings(ctx: PageContext) -> PageView:
 # --- comments ---------------------------------------------------------------------------
 
 
-def build_comments(ctx: PageContext) -> PageView:
+@dataclass(frozen=True)
+class CommentSearch:
+    """What the reader asked of the comments: words, a dimension scored low, and where the
+    page starts (the cursor of the previous page's last comment)."""
+
+    search: str | None
+    low_dimension: str | None
+    before: str | None
+
+
+def comment_search(ctx: PageContext) -> CommentSearch:
+    options = ctx.options
+    return CommentSearch(
+        options.get("q") or None, options.get("dimension") or None, options.get("before") or None
+    )
+
+
+def present_comments(
+    ctx: PageContext, comments: list[CustomerComment], next_before: str | None
+) -> PageView:
     """The customers' comments, newest first, searchable, by dimension of low score."""
     _ = ctx._
-    search = ctx.options.get("q") or None
-    low = ctx.options.get("dimension") or None
-    before = ctx.options.get("before") or None
-    comments: list[CustomerComment] = []
-    while True:
-        page = customer_comments(
-            ctx.session,
-            ctx.scope_in_period(),
-            search=search,
-            low_dimension=low,
-            before=before,
-            limit=MAX_PAGE_SIZE if ctx.export else PAGE_SIZE,
-            timezone=ctx.timezone,
-        )
-        comments.extend(page.comments)
-        before = page.next_before
-        if not ctx.export or before is None or len(comments) >= MAX_EXPORT_COMMENTS:
-            break
+    asked = comment_search(ctx)
     rows = [
         {
             "when": comment.submitted_at.astimezone(ctx.timezone).strftime("%Y-%m-%d %H:%M"),
@@ -691,7 +674,7 @@ def build_comments(ctx: PageContext) -> PageView:
             "low": ", ".join(ctx.dimension_name(code) for code in comment.low_dimensions),
             "comment": comment.comment,
         }
-        for comment in comments[:MAX_EXPORT_COMMENTS]
+        for comment in comments
     ]
     columns = (
         Column("when", _("When")),
@@ -705,9 +688,9 @@ def build_comments(ctx: PageContext) -> PageView:
     view = PageView("comments", _("Comments"))
     view.tables.append(Table("comments", _("Customers' comments"), columns, rows))
     view.extra.update(
-        search=search or "",
-        dimension=low or "",
-        next_before=None if ctx.export else page.next_before,
+        search=asked.search or "",
+        dimension=asked.low_dimension or "",
+        next_before=None if ctx.export else next_before,
         dimensions=[(code, ctx.dimension_name(code)) for code in ctx.spec.dimension_codes],
     )
     return view
@@ -716,20 +699,12 @@ def build_comments(ctx: PageContext) -> PageView:
 # --- reliability ------------------------------------------------------------------------
 
 
-def build_reliability(ctx: PageContext) -> PageView:
+def present_reliability(ctx: PageContext, result: dashboard.Reliability) -> PageView:
     """Cronbach's alpha per dimension and the factor-structure check, in plain words."""
     _ = ctx._
-    result = dashboard.reliability(
-        ctx.session,
-        ctx.scope,
-        ctx.places,
-        ctx.period,
-        min_n=ctx.filters.min_n,
-        timezone=ctx.timezone,
-    )
     report = result.report
     alpha_available = scope_query(ctx.scope).level == "site"
-    rows, weak = [], []
+    rows = []
     for dimension in report.dimensions:
         row: dict[str, Any] = {"dimension": ctx.dimension_name(dimension.code)}
         for key, alpha in dimension.alpha.items():
@@ -739,10 +714,11 @@ def build_reliability(ctx: PageContext) -> PageView:
             )
             row["k"] = alpha.k
             row["n"] = alpha.n if alpha_available else None
-        value = row.get("P_alpha")
-        if value is not None and value < ALPHA_FLOOR:
-            weak.append({"dimension": row["dimension"], "alpha": value})
         rows.append(row)
+    weak = [
+        {"dimension": ctx.dimension_name(code), "alpha": alpha}
+        for code, alpha in (result.weak_dimensions if alpha_available else [])
+    ]
     fields = [key for key in ("E", "P", "G") if any(f"{key}_alpha" in r for r in rows)]
     names = {"E": _("Expectation"), "P": _("Perception"), "G": _("Gap")}
     columns = (
@@ -798,18 +774,7 @@ def build_reliability(ctx: PageContext) -> PageView:
         alpha_available=alpha_available,
         factors=factors,
         sample_size=result.sample_size,
-        alpha_floor=ALPHA_FLOOR,
-        factor_floor=FACTOR_FLOOR,
+        structure_questioned=result.structure_questioned,
+        alpha_floor=ACCEPTABLE_ALPHA,
     )
     return view
-
-
-BUILDERS: dict[str, Callable[[PageContext], PageView]] = {
-    "overview": build_overview,
-    "items": build_items,
-    "importance": build_importance,
-    "trends": build_trends,
-    "rankings": build_rankings,
-    "comments": build_comments,
-    "reliability": build_reliability,
-}
