@@ -62,7 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from api.database import upgrade_database  # noqa: E402
-from api.report_json import analysis_json  # noqa: E402
+from api.exports.report_json import analysis_json  # noqa: E402
 from bench.submit import scratch_database  # noqa: E402
 from survey.db import make_engine  # noqa: E402
 from survey.places.links import create_link  # noqa: E402

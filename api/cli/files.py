@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from analytics.intervals import DEFAULT_MIN_N
 from api.cli.root import app, fail, now
-from api.report_formats import report_table, write_xlsx
-from api.report_json import analysis_json
+from api.exports.report_files import report_table, write_xlsx
+from api.exports.report_json import analysis_json
 from api.settings import Settings
 from survey.db import make_engine
 from survey.errors import NotFound

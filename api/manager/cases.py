@@ -15,8 +15,8 @@ from starlette.responses import RedirectResponse, Response
 from api import case_labels
 from api.deps import CurrentManager, NowDep, SessionDep
 from api.errors import RefusedAction, refusable
+from api.exports.tables import TABLE_TYPES, Column, Table, table_download
 from api.forms import PostedFormDep, check_csrf
-from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate, translate_errors
 from survey.accounts import Account
 from survey.cases.handling import (

@@ -9,9 +9,9 @@ from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
 from api.deps import CurrentManager, NowDep, SessionDep
+from api.exports.tables import TABLE_TYPES, Column, Table, table_download
 from api.forms import PostedFormDep, check_csrf
 from api.inspection_labels import SECTION_LABELS
-from api.tables import TABLE_TYPES, Column, Table, table_download
 from api.templating import render, translate
 from survey.accounts import Account
 from survey.errors import N_, NotFound

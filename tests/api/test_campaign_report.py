@@ -6,7 +6,7 @@ import io
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.report_json import report_json
+from api.exports.report_json import report_json
 from survey.demo.seed import seed_demo
 from survey.models import Campaign, Role
 from survey.stats.reports import Scope, scope_report

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from api.report_json import report_json
+from api.exports.report_json import report_json
 from survey.demo.seed import seed_demo
 from survey.imports.paper_answers import import_wide_csv
 from survey.imports.wide_csv import WideCsvError

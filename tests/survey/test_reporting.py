@@ -10,7 +10,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.report_json import report_json
+from api.exports.report_json import report_json
 from survey.demo.seed import seed_demo
 from survey.errors import NotFound
 from survey.models import Campaign

@@ -19,9 +19,9 @@ from analytics.reliability import ACCEPTABLE_ALPHA
 from analytics.report import ServqualReport
 from analytics.trends import TrendReport
 from api import charts, i18n
+from api.exports.report_json import number
+from api.exports.tables import Column, Table
 from api.manager.dashboard.filters import Filters
-from api.report_json import number
-from api.tables import Column, Table
 from survey.errors import N_
 from survey.questionnaires.instruments import InstrumentSpec
 from survey.stats import dashboard

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api import charts
 from api.deps import CurrentReader, SessionDep
+from api.exports.tables import table_csv, table_xlsx
 from api.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES
 from api.manager.dashboard.filters import read_filters
 from api.manager.dashboard.pages import PAGE_VIEWS
@@ -20,7 +21,6 @@ from api.manager.dashboard.presenters import (
     PageContext,
     PageView,
 )
-from api.tables import table_csv, table_xlsx
 from api.templating import render
 from survey.accounts import Account
 from survey.errors import NotFound

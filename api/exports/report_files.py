@@ -5,7 +5,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from api.report_json import FIELD_NAMES, analysis_json
+from api.exports.report_json import FIELD_NAMES, analysis_json
 from survey.stats.analysis import Analysis
 
 
