@@ -6,17 +6,19 @@ at the time of reading, and the warnings and escalations are recorded by the swe
 ``manyi serve`` runs on a schedule (:mod:`api.background`) or ``manyi cases sweep``.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
 from api.deps import CurrentManager, NowDep, SessionDep
 from api.errors import RefusedAction, refusable
 from api.exports.tables import TABLE_TYPES, Column, Table, table_download
-from api.forms import PostedFormDep, check_csrf
+from api.forms import PostedForm, PostedFormDep, check_csrf
 from api.templating import render, translate, translate_errors
 from survey.accounts import Account
 from survey.cases.handling import (
@@ -124,60 +126,134 @@ def show_case(
     return _detail_page(request, account, session, now, case_id)
 
 
-@router.post("/manager/cases/{case_id}/{action}")
-def act_on_case(
+Act = Callable[[str], object]
+"""What one case action does, given the reason the manager wrote (may be empty)."""
+
+
+def _act_on_case(
     case_id: int,
-    action: str,
     request: Request,
-    form: PostedFormDep,
-    account: CurrentManager,
-    session: SessionDep,
-    now: NowDep,
+    form: PostedForm,
+    account: Account,
+    session: Session,
+    now: datetime,
+    act: Act,
 ) -> Response:
-    """``state`` (field ``to``, optional ``reason``), ``answer`` (``text``), ``severity``
-    (``severity``, optional ``reason``), ``pause`` and ``resume`` (``reason``). A change
-    the case's state does not allow is a 409: for a browser the case page again with the
-    reason and the allowed changes; for a program the JSON error with the allowed states."""
+    """Check the form and the case (404 outside the manager's organisations), then do the
+    action and show the case again. A change the case does not allow is a 409: for a
+    browser the case page again with the reason and the allowed changes, for a program the
+    JSON error with the allowed states."""
     check_csrf(request, form)
     case_detail(session, case_id, organisation_ids=account.organisation_ids, now=now)
     reason = form.get("reason").strip()[:4000]
 
-    def act() -> Response:
-        if action == "state":
-            wanted = form.get("to")
-            if wanted not in {state.value for state in MANUAL_STATES}:
-                raise CaseActionNotAllowed(Refusal.not_by_hand, repr(wanted))
-            change_state(
-                session, case_id, CaseState(wanted), now=now, reason=reason, user_id=account.id
-            )
-        elif action == "answer":
-            answer_case(session, case_id, text=form.get("text")[:4000], now=now, user_id=account.id)
-        elif action == "severity":
-            wanted_severity = form.get("severity")
-            if wanted_severity not in {s.value for s in Severity if s != Severity.regulator}:
-                raise CaseActionNotAllowed(Refusal.unknown_severity, repr(wanted_severity))
-            set_severity(
-                session,
-                case_id,
-                Severity(wanted_severity),
-                now=now,
-                user_id=account.id,
-                reason=reason,
-            )
-        elif action in ("pause", "resume"):
-            if not reason:
-                raise CaseActionNotAllowed(Refusal.reason_needed, "pausing or resuming")
-            clock_action = pause_clock if action == "pause" else resume_clock
-            clock_action(session, case_id, now=now, reason=reason, user_id=account.id)
-        else:
-            raise NotFound(f"case action {action}")
+    def done() -> Response:
+        act(reason)
         return RedirectResponse(f"/manager/cases/{case_id}", status_code=303)
 
     def refused_page(refused: RefusedAction) -> Response:
         error = _refusal(request, refused)
         return _detail_page(request, account, session, now, case_id, error=error, status_code=409)
 
-    return refusable(request, session, act, page=refused_page)
+    return refusable(request, session, done, page=refused_page)
+
+
+@router.post("/manager/cases/{case_id}/state")
+def change_case_state(
+    case_id: int,
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Move the case by hand to the state in field ``to`` (optional ``reason``)."""
+
+    def act(reason: str) -> None:
+        wanted = form.get("to")
+        if wanted not in {state.value for state in MANUAL_STATES}:
+            raise CaseActionNotAllowed(Refusal.not_by_hand, repr(wanted))
+        change_state(
+            session, case_id, CaseState(wanted), now=now, reason=reason, user_id=account.id
+        )
+
+    return _act_on_case(case_id, request, form, account, session, now, act)
+
+
+@router.post("/manager/cases/{case_id}/answer")
+def answer_the_case(
+    case_id: int,
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Record the answer given to the complainant (field ``text``)."""
+
+    def act(reason: str) -> None:
+        answer_case(session, case_id, text=form.get("text")[:4000], now=now, user_id=account.id)
+
+    return _act_on_case(case_id, request, form, account, session, now, act)
+
+
+@router.post("/manager/cases/{case_id}/severity")
+def change_case_severity(
+    case_id: int,
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Grade the case (field ``severity``, optional ``reason``); a regulator's referral is
+    not a grade a manager gives."""
+
+    def act(reason: str) -> None:
+        wanted = form.get("severity")
+        if wanted not in {s.value for s in Severity if s != Severity.regulator}:
+            raise CaseActionNotAllowed(Refusal.unknown_severity, repr(wanted))
+        set_severity(session, case_id, Severity(wanted), now=now, user_id=account.id, reason=reason)
+
+    return _act_on_case(case_id, request, form, account, session, now, act)
+
+
+@router.post("/manager/cases/{case_id}/pause")
+def pause_case_clock(
+    case_id: int,
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Stop the case's clock (field ``reason``, required): waiting on the complainant."""
+
+    def act(reason: str) -> None:
+        if not reason:
+            raise CaseActionNotAllowed(Refusal.reason_needed, "pausing")
+        pause_clock(session, case_id, now=now, reason=reason, user_id=account.id)
+
+    return _act_on_case(case_id, request, form, account, session, now, act)
+
+
+@router.post("/manager/cases/{case_id}/resume")
+def resume_case_clock(
+    case_id: int,
+    request: Request,
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Start the case's clock again (field ``reason``, required)."""
+
+    def act(reason: str) -> None:
+        if not reason:
+            raise CaseActionNotAllowed(Refusal.reason_needed, "resuming")
+        resume_clock(session, case_id, now=now, reason=reason, user_id=account.id)
+
+    return _act_on_case(case_id, request, form, account, session, now, act)
 
 
 REFUSAL_MESSAGES = {

@@ -192,6 +192,21 @@ def test_a_refused_action_says_what_to_fix_on_the_case_page(
     assert len(history(session, case.id or 0)) == before
 
 
+def test_an_action_the_app_does_not_have_is_a_404_and_records_nothing(
+    client: TestClient, session: Session, place: Place
+) -> None:
+    """Each case action is its own route; a made-up one is not found, never a 500."""
+    case = complaint(session, place, "2026-11-24 10:00", Severity.complex)
+    before = len(history(session, case.id or 0))
+    csrf = csrf_of(client.get(f"/manager/cases/{case.id}").text)
+    made_up = client.post(
+        f"/manager/cases/{case.id}/delete", data={"reason": "x", "csrf_token": csrf}
+    )
+    assert made_up.status_code == 404
+    session.commit()
+    assert len(history(session, case.id or 0)) == before
+
+
 def test_another_organisations_case_and_other_roles_are_refused(
     client: TestClient, session: Session, place: Place, clock: FixedClock
 ) -> None:
