@@ -1,18 +1,23 @@
-"""Dependencies shared by the routes: database session, clock, settings, current account."""
+"""Dependencies shared by the routes: database session, clock, settings, current account;
+and the one place that reads what the app keeps in ``app.state`` (typed accessors for the
+helpers that take the request: its time zone, settings, instruments and page cache)."""
 
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotAuthenticated
+from api.page_cache import PageCache
 from api.settings import Settings
 from survey.accounts import Account, account_for_session
 from survey.errors import Forbidden
 from survey.models import Role
+from survey.questionnaires.instruments import InstrumentSpec
 from survey.supervision.supervisors import check_credential
 
 SESSION_COOKIE = "manyi_session"
@@ -46,6 +51,24 @@ def get_now(request: Request) -> datetime:
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def zone_of(request: Request) -> ZoneInfo:
+    """The configured time zone: local days, months and opening hours are read in it."""
+    zone: ZoneInfo = request.app.state.zone
+    return zone
+
+
+def instrument_spec(request: Request, session: Session, instrument_id: int) -> InstrumentSpec:
+    """An instrument version, read from the database once per app (versions never change)."""
+    spec: InstrumentSpec = request.app.state.instrument(session, instrument_id)
+    return spec
+
+
+def page_cache_of(request: Request) -> PageCache:
+    """The rendered survey pages kept per link and language."""
+    cache: PageCache = request.app.state.page_cache
+    return cache
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

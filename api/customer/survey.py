@@ -9,16 +9,16 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import NowDep, SessionDep, SettingsDep
+from api.deps import NowDep, SessionDep, SettingsDep, get_settings, instrument_spec, page_cache_of
 from api.forms import PostedFormDep, check_csrf, csrf_token_for
-from api.page_cache import PageCache, fill, placeholder
+from api.page_cache import fill, placeholder
 from api.settings import Settings
 from api.templating import render, templates_of, translate_errors
 from survey.errors import N_, FieldError, InvalidAnswer
 from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
 from survey.places.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
 from survey.places.organisations import staff_on_duty
-from survey.questionnaires.instruments import InstrumentSpec, ItemSpec
+from survey.questionnaires.instruments import ItemSpec
 from survey.questionnaires.responses import (
     ANSWER_FIELDS,
     DuplicatePolicy,
@@ -97,7 +97,7 @@ def _page_context(
         if link.staff_member_id
         else staff_on_duty(session, counter_id=counter.id or 0)
     )
-    spec: InstrumentSpec = request.app.state.instrument(session, campaign.instrument_id)
+    spec = instrument_spec(request, session, campaign.instrument_id)
     items = asked_items(
         spec, items_per_dimension=campaign.items_per_dimension, submission_key=submission_key
     )
@@ -105,7 +105,7 @@ def _page_context(
     sections: list[tuple[str, list[ItemSpec]]] = [
         (dim.code, [item for item in dim.items if item.id in asked]) for dim in spec.dimensions
     ]
-    settings: Settings = request.app.state.settings
+    settings = get_settings(request)
     return {
         "link": link,
         "campaign": campaign,
@@ -149,7 +149,7 @@ def show_survey(
     campaign = session.get(Campaign, link.campaign_id)
     cacheable = campaign is not None and not campaign.items_per_dimension
     key = (link.id, request.state.locale, request.query_params.get("text") == "large", bool(code))
-    cache: PageCache = request.app.state.page_cache
+    cache = page_cache_of(request)
     html = cache.get(key) if cacheable else None
     if html is None:
         marked = CodeFields(placeholder("window"), placeholder("signature")) if code else None
@@ -187,7 +187,7 @@ def submit_survey(
     submission_key = form.get("submission_key")
     campaign = session.get(Campaign, link.campaign_id)
     assert campaign is not None
-    spec: InstrumentSpec = request.app.state.instrument(session, campaign.instrument_id)
+    spec = instrument_spec(request, session, campaign.instrument_id)
     values = dict(form.fields)
     try:
         if form.undecodable:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
-from api.deps import CurrentManager, NowDep, SessionDep
+from api.deps import CurrentManager, NowDep, SessionDep, zone_of
 from api.errors import RefusedAction, refusable
 from api.exports.tables import TABLE_TYPES, Column, Table, table_download
 from api.forms import PostedForm, PostedFormDep, check_csrf
@@ -283,7 +283,7 @@ def _refusal(request: Request, refused: RefusedAction) -> str:
 def _on_time_table(
     request: Request, account: Account, session: SessionDep, now: datetime, year: int
 ) -> Table:
-    zone = request.app.state.zone
+    zone = zone_of(request)
     since = datetime(year, 1, 1, tzinfo=zone)
     until = datetime(year + 1, 1, 1, tzinfo=zone)
     rows = on_time_rates(

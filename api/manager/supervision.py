@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
-from api.deps import CurrentManager, NowDep, SessionDep
+from api.deps import CurrentManager, NowDep, SessionDep, zone_of
 from api.exports.tables import TABLE_TYPES, Column, Table, table_download
 from api.forms import PostedFormDep, check_csrf
 from api.inspection_labels import SECTION_LABELS
@@ -24,7 +24,7 @@ router = APIRouter()
 
 def _report_table(request: Request, account: Account, session: SessionDep, year: int) -> Table:
     rows = supervisor_report(
-        session, organisation_ids=account.organisation_ids, year=year, zone=request.app.state.zone
+        session, organisation_ids=account.organisation_ids, year=year, zone=zone_of(request)
     )
 
     def t(message: str) -> str:
@@ -165,7 +165,7 @@ def _compliance_table(
         organisation_ids=account.organisation_ids,
         since=date(year, 1, 1),
         until=date(year + 1, 1, 1),
-        timezone=request.app.state.zone,
+        timezone=zone_of(request),
         level=level,  # type: ignore[arg-type]
         period="all",
     )

@@ -21,7 +21,15 @@ from starlette.responses import RedirectResponse, Response
 
 from analytics.compliance import Compliance
 from api.case_labels import CATEGORY_LABELS, KIND_LABELS
-from api.deps import CurrentSupervisor, NowDep, SessionDep, SettingsDep, SupervisorAccount
+from api.deps import (
+    CurrentSupervisor,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    SupervisorAccount,
+    get_settings,
+    zone_of,
+)
 from api.forms import PostedForm, UploadFormDep, check_csrf
 from api.inspection_labels import INSPECTION_KIND_LABELS, OUTCOME_LABELS, SECTION_LABELS
 from api.settings import Settings
@@ -193,7 +201,7 @@ def _inspection_form(
     status: int = 200,
     photos_sent: bool = False,
 ) -> Response:
-    settings: Settings = request.app.state.settings
+    settings = get_settings(request)
     checklist_id = values.get("checklist_id", "")
     checklist = checklist_for(
         session,
@@ -371,7 +379,7 @@ def submit_inspection(
             counter_id=_form_id(form.get("counter")),
             staff_member_id=_form_id(form.get("staff")),
             inspecting_site_id=_form_id(form.get("inspecting_site")),
-            inspected_at=_inspected_at(form, request.app.state.zone),
+            inspected_at=_inspected_at(form, zone_of(request)),
             results=_results(form, checklist),
             note=form.get("note"),
             submission_key=form.get("submission_key"),
@@ -462,7 +470,7 @@ def _feedback_form(
 ) -> Response:
     shown = translate_errors(request, errors)
     places: OrganisationPlaces = place_choices(session, [organisation_id])[0]
-    settings: Settings = request.app.state.settings
+    settings = get_settings(request)
     return _page(
         request,
         "supervisor/feedback_form.html",

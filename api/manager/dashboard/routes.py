@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
 from api import charts
-from api.deps import CurrentReader, SessionDep
+from api.deps import CurrentReader, SessionDep, get_now, instrument_spec, zone_of
 from api.exports.tables import table_csv, table_xlsx
 from api.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES
 from api.manager.dashboard.filters import read_filters
@@ -104,9 +104,8 @@ def page_context(
         locale=filters.language,
     )
     scope, places = resolve_places(session, scope)
-    now = request.app.state.clock()
-    today = now.astimezone(request.app.state.zone).date()
-    spec = request.app.state.instrument(session, places.campaign.instrument_id)
+    today = get_now(request).date()
+    spec = instrument_spec(request, session, places.campaign.instrument_id)
     return PageContext(
         filters=filters,
         scope=scope,
@@ -115,7 +114,7 @@ def page_context(
         spec=spec,
         locale=str(getattr(request.state, "locale", DEFAULT_LOCALE)),
         today=today,
-        timezone=request.app.state.zone,
+        timezone=zone_of(request),
         options=_options(request, page),
     )
 
