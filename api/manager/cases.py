@@ -7,10 +7,11 @@ at the time of reading, and the warnings and escalations are recorded by the swe
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -126,134 +127,137 @@ def show_case(
     return _detail_page(request, account, session, now, case_id)
 
 
-Act = Callable[[str], object]
-"""What one case action does, given the reason the manager wrote (may be empty)."""
+@dataclass(frozen=True)
+class CaseAction:
+    """A manager's action on one case: the request, its form and what every action needs."""
+
+    case_id: int
+    request: Request
+    form: PostedForm
+    account: Account
+    session: Session
+    now: datetime
+
+    def run(self, act: Callable[[str], object]) -> Response:
+        """Check the form and the case (404 outside the manager's organisations), then
+        ``act(reason)`` and show the case again. A change the case does not allow is a
+        409: for a browser the case page again with the reason and the allowed changes,
+        for a program the JSON error with the allowed states."""
+        request, session, case_id = self.request, self.session, self.case_id
+        check_csrf(request, self.form)
+        case_detail(session, case_id, organisation_ids=self.account.organisation_ids, now=self.now)
+        reason = self.form.get("reason").strip()[:4000]
+
+        def done() -> Response:
+            act(reason)
+            return RedirectResponse(f"/manager/cases/{case_id}", status_code=303)
+
+        def refused_page(refused: RefusedAction) -> Response:
+            error = _refusal(request, refused)
+            return _detail_page(
+                request, self.account, session, self.now, case_id, error=error, status_code=409
+            )
+
+        return refusable(request, session, done, page=refused_page)
 
 
-def _act_on_case(
+def _case_action(
     case_id: int,
     request: Request,
-    form: PostedForm,
-    account: Account,
-    session: Session,
-    now: datetime,
-    act: Act,
-) -> Response:
-    """Check the form and the case (404 outside the manager's organisations), then do the
-    action and show the case again. A change the case does not allow is a 409: for a
-    browser the case page again with the reason and the allowed changes, for a program the
-    JSON error with the allowed states."""
-    check_csrf(request, form)
-    case_detail(session, case_id, organisation_ids=account.organisation_ids, now=now)
-    reason = form.get("reason").strip()[:4000]
+    form: PostedFormDep,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+) -> CaseAction:
+    return CaseAction(case_id, request, form, account, session, now)
 
-    def done() -> Response:
-        act(reason)
-        return RedirectResponse(f"/manager/cases/{case_id}", status_code=303)
 
-    def refused_page(refused: RefusedAction) -> Response:
-        error = _refusal(request, refused)
-        return _detail_page(request, account, session, now, case_id, error=error, status_code=409)
-
-    return refusable(request, session, done, page=refused_page)
+CaseActionDep = Annotated[CaseAction, Depends(_case_action)]
 
 
 @router.post("/manager/cases/{case_id}/state")
-def change_case_state(
-    case_id: int,
-    request: Request,
-    form: PostedFormDep,
-    account: CurrentManager,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
+def change_case_state(action: CaseActionDep) -> Response:
     """Move the case by hand to the state in field ``to`` (optional ``reason``)."""
 
     def act(reason: str) -> None:
-        wanted = form.get("to")
+        wanted = action.form.get("to")
         if wanted not in {state.value for state in MANUAL_STATES}:
             raise CaseActionNotAllowed(Refusal.not_by_hand, repr(wanted))
         change_state(
-            session, case_id, CaseState(wanted), now=now, reason=reason, user_id=account.id
+            action.session,
+            action.case_id,
+            CaseState(wanted),
+            now=action.now,
+            reason=reason,
+            user_id=action.account.id,
         )
 
-    return _act_on_case(case_id, request, form, account, session, now, act)
+    return action.run(act)
 
 
 @router.post("/manager/cases/{case_id}/answer")
-def answer_the_case(
-    case_id: int,
-    request: Request,
-    form: PostedFormDep,
-    account: CurrentManager,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
+def answer_the_case(action: CaseActionDep) -> Response:
     """Record the answer given to the complainant (field ``text``)."""
 
     def act(reason: str) -> None:
-        answer_case(session, case_id, text=form.get("text")[:4000], now=now, user_id=account.id)
+        answer_case(
+            action.session,
+            action.case_id,
+            text=action.form.get("text")[:4000],
+            now=action.now,
+            user_id=action.account.id,
+        )
 
-    return _act_on_case(case_id, request, form, account, session, now, act)
+    return action.run(act)
 
 
 @router.post("/manager/cases/{case_id}/severity")
-def change_case_severity(
-    case_id: int,
-    request: Request,
-    form: PostedFormDep,
-    account: CurrentManager,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
+def change_case_severity(action: CaseActionDep) -> Response:
     """Grade the case (field ``severity``, optional ``reason``); a regulator's referral is
     not a grade a manager gives."""
 
     def act(reason: str) -> None:
-        wanted = form.get("severity")
+        wanted = action.form.get("severity")
         if wanted not in {s.value for s in Severity if s != Severity.regulator}:
             raise CaseActionNotAllowed(Refusal.unknown_severity, repr(wanted))
-        set_severity(session, case_id, Severity(wanted), now=now, user_id=account.id, reason=reason)
+        set_severity(
+            action.session,
+            action.case_id,
+            Severity(wanted),
+            now=action.now,
+            user_id=action.account.id,
+            reason=reason,
+        )
 
-    return _act_on_case(case_id, request, form, account, session, now, act)
+    return action.run(act)
 
 
 @router.post("/manager/cases/{case_id}/pause")
-def pause_case_clock(
-    case_id: int,
-    request: Request,
-    form: PostedFormDep,
-    account: CurrentManager,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
+def pause_case_clock(action: CaseActionDep) -> Response:
     """Stop the case's clock (field ``reason``, required): waiting on the complainant."""
 
     def act(reason: str) -> None:
         if not reason:
             raise CaseActionNotAllowed(Refusal.reason_needed, "pausing")
-        pause_clock(session, case_id, now=now, reason=reason, user_id=account.id)
+        pause_clock(
+            action.session, action.case_id, now=action.now, reason=reason, user_id=action.account.id
+        )
 
-    return _act_on_case(case_id, request, form, account, session, now, act)
+    return action.run(act)
 
 
 @router.post("/manager/cases/{case_id}/resume")
-def resume_case_clock(
-    case_id: int,
-    request: Request,
-    form: PostedFormDep,
-    account: CurrentManager,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
+def resume_case_clock(action: CaseActionDep) -> Response:
     """Start the case's clock again (field ``reason``, required)."""
 
     def act(reason: str) -> None:
         if not reason:
             raise CaseActionNotAllowed(Refusal.reason_needed, "resuming")
-        resume_clock(session, case_id, now=now, reason=reason, user_id=account.id)
+        resume_clock(
+            action.session, action.case_id, now=action.now, reason=reason, user_id=action.account.id
+        )
 
-    return _act_on_case(case_id, request, form, account, session, now, act)
+    return action.run(act)
 
 
 REFUSAL_MESSAGES = {
