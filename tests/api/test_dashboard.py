@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from api.manager.dashboard.presenters import PAGES
+from api.manager.dashboard.context import PAGES
 from survey.models import (
     Campaign,
     CampaignMode,

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.charts import PRIMARY_SELECTOR
-from api.manager.dashboard.presenters import PAGES
+from api.manager.dashboard.context import PAGES
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
 from survey.demo.seed import DemoSummary, seed_demo

@@ -10,9 +10,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from api.manager.dashboard.context import PageContext, PageView
 from api.manager.dashboard.presenters import (
-    PageContext,
-    PageView,
     comment_search,
     importance_choice,
     present_comments,

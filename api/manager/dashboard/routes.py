@@ -12,15 +12,15 @@ from api import charts
 from api.deps import CurrentReader, SessionDep, get_now, instrument_spec, zone_of
 from api.exports.tables import table_csv, table_xlsx
 from api.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES
-from api.manager.dashboard.filters import read_filters
-from api.manager.dashboard.pages import PAGE_VIEWS
-from api.manager.dashboard.presenters import (
+from api.manager.dashboard.context import (
     DEFAULT_MONTHS,
     PAGES,
     TREND_GRAINS,
     PageContext,
     PageView,
 )
+from api.manager.dashboard.filters import read_filters
+from api.manager.dashboard.pages import PAGE_VIEWS
 from api.templating import render
 from survey.accounts import Account
 from survey.errors import NotFound
