@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 
 from api import i18n
 from api.forms import csrf_token_for
+from api.stylesheet import STYLESHEET_URL
 from survey.errors import FieldError
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -44,6 +45,7 @@ def _make_environment(locale: str, *, timezone: str) -> Environment:
         html_lang=i18n.HTML_LANG[locale],
         locales=i18n.LOCALES,
         locale_names=i18n.LOCALE_NAMES,
+        stylesheet_url=STYLESHEET_URL,
     )
     return env
 

@@ -1,5 +1,7 @@
 """Every template compiles and has a title; health and the landing page answer."""
 
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,7 @@ from fastapi.testclient import TestClient
 from jinja2 import TemplateSyntaxError, nodes
 
 from api.i18n import LOCALES
+from api.stylesheet import STYLESHEET_PATH
 from api.templating import TEMPLATE_DIR, Templates
 
 TEMPLATES = sorted(str(path.relative_to(TEMPLATE_DIR)) for path in TEMPLATE_DIR.rglob("*.html"))
@@ -71,3 +74,42 @@ def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
     page = client.get("/no/such/page", headers={"accept-language": "en"})
     assert page.status_code == 404
     assert "does not exist" in page.text
+
+
+def _ancestors(name: str) -> list[str]:
+    chain, current = [], _parent(name)
+    while current is not None:
+        chain.append(current)
+        current = _parent(current)
+    return chain
+
+
+@pytest.mark.parametrize("name", [n for n in TEMPLATES if not Path(n).name.startswith("_")])
+def test_every_page_extends_the_one_base_template(name: str) -> None:
+    assert _ancestors(name)[-1:] == ["_base.html"], name
+
+
+@pytest.mark.parametrize("name", [n for n in TEMPLATES if not n.startswith("customer/")])
+def test_staff_templates_carry_no_css_of_their_own(name: str) -> None:
+    """Styles live in api/static/manyi.css; only the customer's pages inline theirs."""
+    text = (TEMPLATE_DIR / name).read_text(encoding="utf-8")
+    assert "<style" not in text and "style=" not in text, name
+
+
+def test_staff_pages_link_the_stylesheet_by_its_content_hash(client: TestClient) -> None:
+    """The landing page links manyi-<sha256[:12]>.css, served as CSS for a year."""
+    page = client.get("/login?lang=en")
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', page.text)
+    assert len(links) == 1 and "<style" not in page.text
+    (href,) = links
+    digest = hashlib.sha256(STYLESHEET_PATH.read_bytes()).hexdigest()[:12]
+    assert href == f"/assets/manyi-{digest}.css"
+    sheet = client.get(href)
+    assert sheet.status_code == 200
+    assert sheet.headers["content-type"].startswith("text/css")
+    assert "immutable" in sheet.headers["cache-control"]
+    assert ".desk main{" in sheet.text and ".phone main{" in sheet.text
+
+
+def test_a_stylesheet_of_another_release_is_not_found(client: TestClient) -> None:
+    assert client.get("/assets/manyi-000000000000.css").status_code == 404
