@@ -1,8 +1,12 @@
-"""Small typed builders for tests: places, campaigns and links with sensible defaults."""
+"""Small typed builders for tests: places, campaigns and links with sensible defaults,
+random answers through the real use case, a phone's JPEG."""
 
+import io
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from PIL import ExifTags, Image
 from sqlmodel import Session
 
 from survey.cases.worktime import SHANGHAI
@@ -15,7 +19,14 @@ from survey.places.organisations import (
     create_site,
     create_staff_member,
 )
-from survey.questionnaires.instruments import ensure_default_instrument
+from survey.questionnaires.instruments import ensure_default_instrument, load_instrument
+from survey.questionnaires.responses import (
+    DuplicatePolicy,
+    ItemAnswer,
+    ResponseInput,
+    asked_items,
+    submit_response,
+)
 
 
 def at(day: str | date, clock: str = "09:00") -> datetime:
@@ -104,3 +115,75 @@ def make_place(
     )
     session.commit()
     return Place(organisation, site, counter, staff, campaign, link)
+
+
+def jpeg_with_location(size: tuple[int, int] = (40, 20), orientation: int = 1) -> bytes:
+    """A JPEG as a phone writes it: camera make, GPS position, orientation, an ICC
+    profile, XMP and a comment."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SecretCam"
+    exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (31.0, 14.0, 2.5)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (121.0, 28.0, 1.0)
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(
+        out,
+        "JPEG",
+        exif=exif,
+        icc_profile=b"FAKE-ICC-PROFILE" * 8,
+        comment=b"taken at home",
+        xmp=b"<x:xmpmeta>where-i-live</x:xmpmeta>",
+    )
+    return out.getvalue()
+
+
+def answer_randomly(
+    session: Session, place: Place, rng: random.Random, *, now: datetime, blank: float = 0.1
+) -> None:
+    """Submit one response with random answers (some blank) through the real use case."""
+    spec = load_instrument(session, place.campaign.instrument_id)
+    key = f"k{rng.getrandbits(64):x}"
+    items = asked_items(
+        spec, items_per_dimension=place.campaign.items_per_dimension, submission_key=key
+    )
+
+    def value() -> int | None:
+        return None if rng.random() < blank else rng.randint(1, 7)
+
+    mode = place.campaign.mode
+    answers = tuple(
+        ItemAnswer(
+            item_id=item.id,
+            expectation=value() if mode == CampaignMode.paired else None,
+            perception=value(),
+            minimum=value() if mode == CampaignMode.three_column else None,
+            desired=value() if mode == CampaignMode.three_column else None,
+        )
+        for item in items
+    )
+    first = rng.randint(0, 100)
+    importance = None
+    if place.campaign.ask_importance and rng.random() < 0.7:
+        importance = {"tangibles": first, "reliability": 100 - first}
+        importance |= {"responsiveness": 0, "assurance": 0, "empathy": 0}
+    submit_response(
+        session,
+        token=place.link.token,
+        submission_key=key,
+        answers=ResponseInput(
+            answers=answers,
+            importance=importance,
+            overall=None if rng.random() < 0.2 else rng.randint(1, 5),
+            comment="",
+        ),
+        locale=rng.choice(["zh_Hans", "en"]),
+        device_id=key,
+        client_address=f"10.0.{rng.randint(0, 255)}.{rng.randint(0, 255)}",
+        user_agent="test",
+        salt="salt",
+        policy=DuplicatePolicy(window=timedelta(seconds=0), max_per_client=10_000),
+        now=now,
+    )

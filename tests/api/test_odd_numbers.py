@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from survey.supervision.checklists import ensure_default_checklist
 from survey.supervision.supervisors import create_supervisor
-from tests.api.test_accounts import csrf_of, log_in, place_with_manager
 from tests.factories import FixedClock, Place, local_day
+from tests.web import csrf_of, log_in, place_with_manager
 
 ODD = ["²", "٣" * 20, "9" * 5000]
 

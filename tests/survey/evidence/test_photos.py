@@ -14,32 +14,9 @@ from survey.cases.handling import file_feedback
 from survey.errors import InvalidAnswer
 from survey.evidence.photos import clean_photo, photo_file, store_photo
 from survey.models import FeedbackKind, FeedbackSource
-from tests.factories import make_place
+from tests.factories import jpeg_with_location, make_place
 
 MB = 1 << 20
-
-
-def jpeg_with_location(size: tuple[int, int] = (40, 20), orientation: int = 1) -> bytes:
-    """A JPEG as a phone writes it: camera make, GPS position, orientation, an ICC
-    profile, XMP and a comment."""
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "SecretCam"
-    exif[ExifTags.Base.Orientation] = orientation
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (31.0, 14.0, 2.5)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (121.0, 28.0, 1.0)
-    out = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(
-        out,
-        "JPEG",
-        exif=exif,
-        icc_profile=b"FAKE-ICC-PROFILE" * 8,
-        comment=b"taken at home",
-        xmp=b"<x:xmpmeta>where-i-live</x:xmpmeta>",
-    )
-    return out.getvalue()
 
 
 def png_with_text() -> bytes:

@@ -26,9 +26,8 @@ from survey.models import (
     User,
 )
 from survey.places.links import current_code, revoke_link
-from tests.api.test_accounts import add_user
-from tests.api.test_customer import hidden
 from tests.factories import FixedClock, Place, at, make_place
+from tests.web import add_user, hidden
 
 EN = {"accept-language": "en"}
 JSON = {"accept": "application/json", "accept-language": "en"}

@@ -7,22 +7,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.exports.report_json import report_json
-from survey.demo.seed import seed_demo
-from survey.models import Campaign, Role
+from survey.models import Role
 from survey.stats.reports import Scope, scope_report
-from tests.api.test_accounts import add_user, log_in
 from tests.factories import FixedClock, make_place
+from tests.web import add_user, demo_with_manager, log_in
 
 JSON = {"accept": "application/json"}
-
-
-def demo_with_manager(session: Session, clock: FixedClock) -> Campaign:
-    """The demo organisation (300 responses) with the manager ``wang``."""
-    summary = seed_demo(session, now=clock(), n_responses=300, salt="salt")
-    add_user(session, clock, "wang", Role.manager, [summary.organisation_id])
-    campaign = session.get(Campaign, summary.campaign_id)
-    assert campaign is not None
-    return campaign
 
 
 def test_manager_gets_the_campaign_report_as_json(

@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from survey.models import Checklist, Role
 from survey.supervision.checklists import current_checklist, ensure_default_checklist
-from tests.api.test_accounts import add_user, log_in
 from tests.factories import FixedClock, Place, make_place
+from tests.web import add_user, log_in
 
 
 def setup_manager(session: Session, clock: FixedClock, client: TestClient) -> Place:

@@ -27,10 +27,8 @@ from survey.models import (
 )
 from survey.stats.dashboard import Period, default_period
 from survey.stats.reports import Scope, scope_report
-from tests.api.test_accounts import add_user, log_in
-from tests.api.test_campaign_report import demo_with_manager
-from tests.factories import FixedClock, at, local_day, make_place
-from tests.survey.test_aggregates import answer_randomly
+from tests.factories import FixedClock, answer_randomly, at, local_day, make_place
+from tests.web import add_user, demo_with_manager, log_in
 
 
 class _Page(HTMLParser):

@@ -24,8 +24,8 @@ from survey.models import (
     SupervisorCredential,
     User,
 )
-from tests.api.test_accounts import add_user, csrf_of, log_in, place_with_manager
 from tests.factories import FixedClock, Place, at, make_place
+from tests.web import add_user, csrf_of, log_in, place_with_manager
 
 
 @pytest.fixture

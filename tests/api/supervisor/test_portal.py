@@ -29,9 +29,16 @@ from survey.models import (
 from survey.places.organisations import create_site
 from survey.supervision.checklists import current_checklist, ensure_default_checklist
 from survey.supervision.supervisors import create_supervisor
-from tests.api.test_accounts import add_user, csrf_of, log_in
-from tests.factories import FixedClock, Place, at, local_day, long_date, make_place
-from tests.survey.test_photos import jpeg_with_location
+from tests.factories import (
+    FixedClock,
+    Place,
+    at,
+    jpeg_with_location,
+    local_day,
+    long_date,
+    make_place,
+)
+from tests.web import add_user, csrf_of, log_in
 
 # The app's clock stands at 10:30 in Shanghai on the tests' today (tests/conftest.py).
 

@@ -1,7 +1,5 @@
 """Signing in, roles, and the rule that every page shows only the account's organisations."""
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -10,45 +8,8 @@ from api.app import create_app
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.models import LoginSession, Role, User
-from tests.factories import FixedClock, Place, make_place
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match
-    return match.group(1)
-
-
-def add_user(
-    session: Session, clock: FixedClock, username: str, role: Role, org_ids: list[int]
-) -> None:
-    create_user(
-        session,
-        username=username,
-        password="s3cret-pass",
-        role=role,
-        organisation_ids=org_ids,
-        now=clock(),
-    )
-    session.commit()
-
-
-def place_with_manager(session: Session, clock: FixedClock) -> Place:
-    """A place whose organisation has the manager ``wang`` (password ``s3cret-pass``)."""
-    place = make_place(session, now=clock())
-    assert place.organisation.id is not None
-    add_user(session, clock, "wang", Role.manager, [place.organisation.id])
-    return place
-
-
-def log_in(client: TestClient, username: str, password: str = "s3cret-pass") -> int:
-    csrf = csrf_of(client.get("/login").text)
-    response = client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": csrf},
-        follow_redirects=False,
-    )
-    return response.status_code
+from tests.factories import FixedClock, make_place
+from tests.web import add_user, csrf_of, log_in, place_with_manager
 
 
 def test_password_is_stored_as_an_argon2id_hash(session: Session, clock: FixedClock) -> None:

@@ -14,8 +14,8 @@ from api.background import sweep_case_clocks
 from survey.cases.handling import answer_case, file_feedback, history
 from survey.cases.rules import CaseState, Severity
 from survey.models import Case, CaseEventKind, FeedbackKind, FeedbackSource, Role, User
-from tests.api.test_accounts import add_user, csrf_of, log_in, place_with_manager
 from tests.factories import FixedClock, Place, at, make_place
+from tests.web import add_user, csrf_of, log_in, place_with_manager
 
 
 @pytest.fixture

@@ -20,71 +20,14 @@ from analytics.power_sums import (
 )
 from analytics.report import servqual_report
 from survey.models import Campaign, CampaignMode, StatGrain
-from survey.questionnaires.instruments import load_instrument
-from survey.questionnaires.responses import (
-    DuplicatePolicy,
-    ItemAnswer,
-    ResponseInput,
-    asked_items,
-    submit_response,
-)
 from survey.stats.aggregation import rebuild_stat_sums
 from survey.stats.layouts import instrument_layout
 from survey.stats.reports import Scope, ScopeAnswers, period_sums, scope_answers
 from survey.stats.stat_rows import STAT_SUMS
 from survey.stats.sums import StatQuery, aggregates_missing, read_stat_sums
-from tests.factories import Place, make_place
+from tests.factories import Place, answer_randomly, make_place
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def answer_randomly(
-    session: Session, place: Place, rng: random.Random, *, now: datetime, blank: float = 0.1
-) -> None:
-    """Submit one response with random answers (some blank) through the real use case."""
-    spec = load_instrument(session, place.campaign.instrument_id)
-    key = f"k{rng.getrandbits(64):x}"
-    items = asked_items(
-        spec, items_per_dimension=place.campaign.items_per_dimension, submission_key=key
-    )
-
-    def value() -> int | None:
-        return None if rng.random() < blank else rng.randint(1, 7)
-
-    mode = place.campaign.mode
-    answers = tuple(
-        ItemAnswer(
-            item_id=item.id,
-            expectation=value() if mode == CampaignMode.paired else None,
-            perception=value(),
-            minimum=value() if mode == CampaignMode.three_column else None,
-            desired=value() if mode == CampaignMode.three_column else None,
-        )
-        for item in items
-    )
-    first = rng.randint(0, 100)
-    importance = None
-    if place.campaign.ask_importance and rng.random() < 0.7:
-        importance = {"tangibles": first, "reliability": 100 - first}
-        importance |= {"responsiveness": 0, "assurance": 0, "empathy": 0}
-    submit_response(
-        session,
-        token=place.link.token,
-        submission_key=key,
-        answers=ResponseInput(
-            answers=answers,
-            importance=importance,
-            overall=None if rng.random() < 0.2 else rng.randint(1, 5),
-            comment="",
-        ),
-        locale=rng.choice(["zh_Hans", "en"]),
-        device_id=key,
-        client_address=f"10.0.{rng.randint(0, 255)}.{rng.randint(0, 255)}",
-        user_agent="test",
-        salt="salt",
-        policy=DuplicatePolicy(window=timedelta(seconds=0), max_per_client=10_000),
-        now=now,
-    )
 
 
 def read_stat(session: Session, query: StatQuery) -> dict[tuple[object, ...], PowerSums]:

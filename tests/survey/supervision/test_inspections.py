@@ -41,8 +41,7 @@ from survey.supervision.queries import (
     inspection_detail,
 )
 from survey.supervision.supervisors import check_credential, create_supervisor
-from tests.factories import Place, at, make_place
-from tests.survey.test_photos import jpeg_with_location
+from tests.factories import Place, at, jpeg_with_location, make_place
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = at("2026-11-24", "10:30")

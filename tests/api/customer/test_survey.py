@@ -17,14 +17,9 @@ from survey.models import (
 )
 from survey.places.links import current_code, revoke_link
 from tests.factories import FixedClock, Place, make_place
+from tests.web import hidden
 
 ITEM_CODES = [f"q{i}" for i in range(1, 23)]
-
-
-def hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
-    assert match, f"no hidden field {name}"
-    return match.group(1)
 
 
 def full_answers(page_html: str, **overrides: str) -> dict[str, str]:

@@ -1,0 +1,65 @@
+"""Helpers for tests that use the app as a browser would: accounts, logging in, reading a
+form's hidden fields."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from survey.accounts import create_user
+from survey.demo.seed import seed_demo
+from survey.models import Campaign, Role
+from tests.factories import FixedClock, Place, make_place
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def add_user(
+    session: Session, clock: FixedClock, username: str, role: Role, org_ids: list[int]
+) -> None:
+    create_user(
+        session,
+        username=username,
+        password="s3cret-pass",
+        role=role,
+        organisation_ids=org_ids,
+        now=clock(),
+    )
+    session.commit()
+
+
+def place_with_manager(session: Session, clock: FixedClock) -> Place:
+    """A place whose organisation has the manager ``wang`` (password ``s3cret-pass``)."""
+    place = make_place(session, now=clock())
+    assert place.organisation.id is not None
+    add_user(session, clock, "wang", Role.manager, [place.organisation.id])
+    return place
+
+
+def log_in(client: TestClient, username: str, password: str = "s3cret-pass") -> int:
+    csrf = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    return response.status_code
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    assert match, f"no hidden field {name}"
+    return match.group(1)
+
+
+def demo_with_manager(session: Session, clock: FixedClock) -> Campaign:
+    """The demo organisation (300 responses) with the manager ``wang``."""
+    summary = seed_demo(session, now=clock(), n_responses=300, salt="salt")
+    add_user(session, clock, "wang", Role.manager, [summary.organisation_id])
+    campaign = session.get(Campaign, summary.campaign_id)
+    assert campaign is not None
+    return campaign
