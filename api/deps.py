@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotAuthenticated
 from api.page_cache import PageCache
-from api.settings import Settings
+from api.settings import Settings, settings_of
 from survey.accounts import Account, account_for_session
 from survey.errors import Forbidden
 from survey.models import Role
@@ -49,8 +49,8 @@ def get_now(request: Request) -> datetime:
 
 
 def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    """The app's settings, as a dependency (:func:`api.settings.settings_of`)."""
+    return settings_of(request)
 
 
 def zone_of(request: Request) -> ZoneInfo:

@@ -16,6 +16,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from api.settings import settings_of
+
 CSRF_MAX_AGE_SECONDS = 12 * 3600
 CSRF_FIELD = "csrf_token"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -104,7 +106,7 @@ def parse_urlencoded(body: bytes) -> PostedForm:
 
 async def read_posted_form(request: Request) -> PostedForm:
     """Read the request body within the size limit and parse it as a form (no files)."""
-    limit: int = request.app.state.settings.max_body_bytes
+    limit: int = settings_of(request).max_body_bytes
     return await _read_form(request, limit=limit, max_files=0, max_file_bytes=0)
 
 
@@ -121,7 +123,7 @@ async def read_upload_form(request: Request) -> PostedForm:
     files are too many is the route's rule (a few more parts than allowed are read, so it
     can say so on the form).
     """
-    settings = request.app.state.settings
+    settings = settings_of(request)
     files: int = settings.max_upload_files
     per_file: int = settings.max_upload_bytes
     limit = settings.max_body_bytes + files * per_file
@@ -146,7 +148,7 @@ async def _read_form(
             limit=limit,
             max_files=max_files,
             max_file_bytes=max_file_bytes,
-            max_part_size=request.app.state.settings.max_body_bytes,
+            max_part_size=settings_of(request).max_body_bytes,
         )
     if content_type not in ("application/x-www-form-urlencoded", ""):
         raise UnsupportedForm()
@@ -220,15 +222,13 @@ def csrf_serializer(secret: str) -> URLSafeTimedSerializer:
 
 def csrf_token_for(request: Request) -> str:
     """The CSRF token for forms shown in reply to ``request``."""
-    return make_csrf_token(
-        request.app.state.settings.resolved_secret_key(), request.state.device_id
-    )
+    return make_csrf_token(settings_of(request).resolved_secret_key(), request.state.device_id)
 
 
 def check_csrf(request: Request, form: PostedForm) -> None:
     """Raise :class:`CsrfFailed` unless the posted form carries this browser's token."""
     check_csrf_token(
-        request.app.state.settings.resolved_secret_key(),
+        settings_of(request).resolved_secret_key(),
         request.state.device_id,
         form.get(CSRF_FIELD),
     )

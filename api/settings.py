@@ -4,6 +4,7 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.requests import Request
 
 
 class Settings(BaseSettings):
@@ -58,3 +59,9 @@ class Settings(BaseSettings):
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the running app was created with (typed access to ``app.state``)."""
+    settings: Settings = request.app.state.settings
+    return settings
