@@ -67,6 +67,27 @@ _KINDS: list[tuple[type[Exception], ErrorKind]] = [
         ),
     ),
     (
+        domain.CampaignNotRunning,
+        ErrorKind(
+            409,
+            "survey_not_open",
+            N_("This survey is not open"),
+            N_(
+                "This survey is not taking answers at the moment. "
+                "Thank you for wanting to tell us how we did."
+            ),
+        ),
+    ),
+    (
+        domain.CampaignStateConflict,
+        ErrorKind(
+            409,
+            "campaign_state_conflict",
+            N_("Not possible in this state"),
+            N_("The campaign has moved on since this page was opened. Reload it to see its state."),
+        ),
+    ),
+    (
         domain.DuplicateSubmission,
         ErrorKind(
             409,

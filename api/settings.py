@@ -1,10 +1,16 @@
 """Settings from the environment (``MANYI_*``); created by the caller, never at import."""
 
+import os
+import secrets
+import tempfile
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlmodel import Session
 from starlette.requests import Request
+
+from survey.installation import public_base_url
 
 
 class Settings(BaseSettings):
@@ -15,7 +21,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = ""
     secret_key: str = Field(default="", description="Signs cookies and rotating QR codes.")
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The public address used until `manyi init` stores one in the database.",
+    )
     demo_mode: bool = False
     secure_cookies: bool = Field(
         default=False, description="Mark cookies Secure; switch on behind HTTPS."
@@ -52,12 +61,20 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret_key"
         if path.exists():
             return path.read_text().strip()
-        import secrets
-
         self.data_dir.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(32)
-        path.write_text(key)
-        path.chmod(0o600)
+        # Written whole to a file only its owner can read (mkstemp makes it 0600), then
+        # linked into place: a process that loses the race reads the winner's key, never
+        # a half-written one, and nothing is written over a key another process made.
+        descriptor, draft = tempfile.mkstemp(dir=self.data_dir, prefix=".secret_key-")
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(key)
+            os.link(draft, path)
+        except FileExistsError:
+            return path.read_text().strip()
+        finally:
+            os.unlink(draft)
         return key
 
 
@@ -65,3 +82,9 @@ def settings_of(request: Request) -> Settings:
     """The settings the running app was created with (typed access to ``app.state``)."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+def public_address(session: Session, settings: Settings) -> str:
+    """The address customers' phones reach the app at, without a trailing slash: the one
+    ``manyi init`` (or ``manyi public-url``) stored, else ``MANYI_BASE_URL``."""
+    return (public_base_url(session) or settings.base_url).rstrip("/")

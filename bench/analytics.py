@@ -65,11 +65,12 @@ from api.database import upgrade_database  # noqa: E402
 from api.exports.report_json import analysis_json  # noqa: E402
 from bench.submit import scratch_database  # noqa: E402
 from survey.db import make_engine  # noqa: E402
+from survey.places.campaigns import create_campaign  # noqa: E402
 from survey.places.links import create_link  # noqa: E402
 from survey.places.organisations import (  # noqa: E402
-    create_campaign,
     create_counter,
     create_organisation,
+    create_region,
     create_site,
     create_staff_member,
 )
@@ -114,10 +115,15 @@ def build_world(engine: Engine, first_day: date) -> World:
         )
         assert campaign.id is not None
         links: list[tuple[int, int, int, int]] = []
+        for r in range(4):
+            create_region(
+                session, organisation_id=organisation.id, code=f"44{r:02d}00", name=f"R{r}"
+            )
         for s in range(SITES):
             site = create_site(
                 session,
                 organisation_id=organisation.id,
+                code=f"H{s:02d}",
                 name=f"Hall {s:02d}",
                 region_code=f"44{s % 4:02d}00",
             )

@@ -62,7 +62,11 @@ from survey.cases.rules import CaseState, Severity  # noqa: E402
 from survey.cases.worktime import SHANGHAI, WorkCalendar  # noqa: E402
 from survey.db import make_engine  # noqa: E402
 from survey.models import FeedbackKind, FeedbackSource, Role  # noqa: E402
-from survey.places.organisations import create_organisation, create_site  # noqa: E402
+from survey.places.organisations import (  # noqa: E402
+    create_organisation,
+    create_region,
+    create_site,
+)
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 
@@ -99,8 +103,15 @@ def fill(engine: Engine, n_open: int, n_finished: int) -> tuple[int, int]:
     with Session(engine, expire_on_commit=False) as session:
         organisation = create_organisation(session, name="Bench", slug="bench")
         assert organisation.id is not None
+        create_region(session, organisation_id=organisation.id, code="1", name="Region 1")
         sites = [
-            create_site(session, organisation_id=organisation.id, name=f"Hall {i}", region_code="1")
+            create_site(
+                session,
+                organisation_id=organisation.id,
+                code=f"H{i}",
+                name=f"Hall {i}",
+                region_code="1",
+            )
             for i in range(20)
         ]
         manager = create_user(

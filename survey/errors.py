@@ -88,6 +88,19 @@ class LinkExpired(SurveyError):
     """The link, or the time window of a rotating code, has passed."""
 
 
+class CampaignNotRunning(SurveyError):
+    """The link's campaign is not taking answers: still being set up, or paused."""
+
+
+class CampaignStateConflict(SurveyError):
+    """A campaign cannot move from its status to the one asked (an ended one is final)."""
+
+    def __init__(self, status: str, to: str) -> None:
+        self.status = status
+        self.to = to
+        super().__init__(f"a campaign cannot move from {status} to {to}")
+
+
 class DuplicateSubmission(SurveyError):
     """The same device or client answered at this counter moments ago."""
 

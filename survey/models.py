@@ -106,6 +106,40 @@ class CampaignMode(StrEnum):
     three_column = "three_column"
 
 
+class CampaignStatus(StrEnum):
+    """Where a campaign is in its life: set up (``draft``), taking answers (``running``),
+    stopped for a while (``paused``) or over for good (``ended``)."""
+
+    draft = "draft"
+    running = "running"
+    paused = "paused"
+    ended = "ended"
+
+
+class Installation(SQLModel, table=True):
+    """What is set once for the whole install: the public address that posters, counter
+    displays and case links carry. One row (``id`` 1), written by ``manyi init``."""
+
+    __tablename__ = "installation"
+
+    id: int = Field(default=1, primary_key=True)
+    public_base_url: str = Field(max_length=300)
+    changed_at: datetime = Field(sa_column=_utc_column())
+
+
+class Region(SQLModel, table=True):
+    """A region an organisation groups its sites by (a city, a district); sites name it by
+    its code, which regulators' statistics use too."""
+
+    __tablename__ = "regions"
+    __table_args__ = (UniqueConstraint("organisation_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    code: str = Field(max_length=12)
+    name: str = Field(max_length=200)
+
+
 class Organisation(SQLModel, table=True):
     """A service provider or operator: a telecom branch, an exchange, a bank."""
 
@@ -118,15 +152,24 @@ class Organisation(SQLModel, table=True):
 
 
 class Site(SQLModel, table=True):
-    """A business hall, branch or service centre."""
+    """A business hall, branch or service centre.
+
+    ``code`` is the organisation's own code for the hall, what a re-import matches on;
+    ``opening_hours`` are the daily hours as ``09:00-12:00,13:00-17:00`` (empty: not said).
+    """
 
     __tablename__ = "sites"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "code", name="uq_sites_organisation_id_code"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    code: str = Field(max_length=40)
     name: str = Field(max_length=200)
     region_code: str = Field(max_length=12, index=True)
     address: str = Field(default="", max_length=300)
+    opening_hours: str = Field(default="", max_length=100)
 
 
 class Counter(SQLModel, table=True):
@@ -139,10 +182,14 @@ class Counter(SQLModel, table=True):
     site_id: int = Field(foreign_key="sites.id", index=True)
     code: str = Field(max_length=20)
     name: str = Field(max_length=200)
+    service_type: str = Field(default="", max_length=100)
 
 
 class StaffMember(SQLModel, table=True):
-    """A clerk; the job number is public, as business halls show it on the counter."""
+    """A clerk; the job number is public, as business halls show it on the counter.
+
+    A clerk who leaves is marked with ``left_on`` and kept, with every answer about them.
+    """
 
     __tablename__ = "staff_members"
     __table_args__ = (UniqueConstraint("organisation_id", "job_number"),)
@@ -154,6 +201,7 @@ class StaffMember(SQLModel, table=True):
     display_name: str = Field(max_length=100)
     photo_path: str | None = Field(default=None, max_length=300)
     counter_id: int | None = Field(default=None, foreign_key="counters.id", index=True)
+    left_on: date | None = Field(default=None)
 
 
 class Instrument(SQLModel, table=True):
@@ -240,6 +288,9 @@ class Campaign(SQLModel, table=True):
     ends_on: date
     per_staff: bool = Field(default=False)
     ask_importance: bool = Field(default=True)
+    status: CampaignStatus = Field(
+        default=CampaignStatus.running, sa_column=_enum_column(CampaignStatus)
+    )
 
 
 class QrLink(SQLModel, table=True):

@@ -121,11 +121,13 @@ TABLES_CHILD_FIRST = (
     "staff_members",
     "counters",
     "sites",
+    "regions",
     "instrument_texts",
     "instrument_items",
     "instrument_dimensions",
     "instruments",
     "organisations",
+    "installation",
 )
 
 

@@ -11,11 +11,12 @@ from sqlmodel import Session
 
 from survey.cases.worktime import SHANGHAI
 from survey.models import Campaign, CampaignMode, Counter, Organisation, QrLink, Site, StaffMember
+from survey.places.campaigns import create_campaign
 from survey.places.links import create_link
 from survey.places.organisations import (
-    create_campaign,
     create_counter,
     create_organisation,
+    create_region,
     create_site,
     create_staff_member,
 )
@@ -85,8 +86,13 @@ def make_place(
     instrument = ensure_default_instrument(session, now=now)
     organisation = create_organisation(session, name=f"Org {slug}", slug=slug)
     assert organisation.id is not None and instrument.id is not None
+    create_region(session, organisation_id=organisation.id, code="440103", name="Liwan")
     site = create_site(
-        session, organisation_id=organisation.id, name=f"Hall {slug}", region_code="440103"
+        session,
+        organisation_id=organisation.id,
+        code=f"{slug}-hall",
+        name=f"Hall {slug}",
+        region_code="440103",
     )
     assert site.id is not None
     counter = create_counter(session, site_id=site.id, code="A1", name="Window A1")

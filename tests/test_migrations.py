@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 from api.database import downgrade_database, upgrade_database
@@ -41,3 +41,44 @@ def test_upgrade_to_head_matches_the_models_and_downgrade_empties(empty_engine: 
     downgrade_database(empty_engine)
     remaining = set(inspect(empty_engine).get_table_names()) - {"alembic_version"}
     assert remaining == set()
+
+
+def test_set_up_migration_keeps_what_sites_and_campaigns_held(empty_engine: Engine) -> None:
+    """Sites stored before codes existed get ``S<id>``; their region codes become regions;
+    campaigns that took answers stay open (``running``)."""
+    upgrade_database(empty_engine, "1cb864881692")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO organisations (id, name, slug, hotline) VALUES (7, 'Org', 'org', '')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO sites (id, organisation_id, name, region_code, address) VALUES "
+                "(3, 7, 'Hall A', '440100', ''), (4, 7, 'Hall B', '440100', ''),"
+                " (5, 7, 'Hall C', '440300', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO instruments (id, key, version, scale_min, scale_max,"
+                " overall_min, overall_max, created_at) VALUES"
+                " (1, 'servqual', 1, 1, 7, 1, 5, '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO campaigns (id, organisation_id, instrument_id, name, mode,"
+                " starts_on, ends_on, per_staff, ask_importance) VALUES"
+                " (9, 7, 1, 'C', 'paired', '2026-01-01', '2026-12-31', false, true)"
+            )
+        )
+    upgrade_database(empty_engine)
+    with empty_engine.connect() as connection:
+        codes = connection.execute(text("SELECT id, code FROM sites ORDER BY id")).all()
+        regions = connection.execute(
+            text("SELECT organisation_id, code, name FROM regions ORDER BY code")
+        ).all()
+        status = connection.execute(text("SELECT status FROM campaigns")).scalar_one()
+    assert [tuple(row) for row in codes] == [(3, "S3"), (4, "S4"), (5, "S5")]
+    assert [tuple(row) for row in regions] == [(7, "440100", "440100"), (7, "440300", "440300")]
+    assert status == "running"

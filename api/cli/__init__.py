@@ -2,16 +2,28 @@
 command itself and what every command shares).
 
 The modules register their commands when imported, in the order ``manyi --help`` lists
-them: serving first, since it is what a newcomer runs first.
+them: serving and setting up first, since that is what a newcomer runs first.
 """
 
 # isort: off
-from api.cli import server, accounts, links, files, stats, cases
+from api.cli import server, setup, places, campaigns, accounts, links, files, stats, cases
 from api.cli.root import app
 
 # isort: on
 
-__all__ = ["accounts", "app", "cases", "files", "links", "main", "server", "stats"]
+__all__ = [
+    "accounts",
+    "app",
+    "campaigns",
+    "cases",
+    "files",
+    "links",
+    "main",
+    "places",
+    "server",
+    "setup",
+    "stats",
+]
 
 
 def main() -> None:

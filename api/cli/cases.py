@@ -13,8 +13,7 @@ def cases_sweep() -> None:
     """Record the warnings (50 %, 80 %) and escalations the open cases' clocks have reached
     (``manyi serve`` does it every five minutes; run this from cron when serving otherwise).
     """
-    _, engine = open_database()
-    with Session(engine, expire_on_commit=False) as session:
+    with open_database() as (_, engine), Session(engine, expire_on_commit=False) as session:
         recorded = sweep_all(session, now=now())
     escalations = sum(1 for event in recorded if event.kind == CaseEventKind.escalation)
     typer.echo(f"recorded {len(recorded)} event(s), {escalations} escalation(s)")
@@ -24,7 +23,6 @@ def cases_sweep() -> None:
 def cases_purge() -> None:
     """Remove the text, contact and photos of complaints whose case closed longer ago than
     the organisation's retention (the case and its history stay)."""
-    settings, engine = open_database()
-    with Session(engine) as session:
+    with open_database() as (settings, engine), Session(engine) as session:
         redacted = purge_expired_evidence(session, now=now(), data_dir=settings.data_dir)
     typer.echo(f"redacted {redacted} complaint(s)")

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from api.cli.root import app, fail, links_app, now, open_database, writing
 from api.printing.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
-from api.settings import Settings
+from api.settings import Settings, public_address
 from survey.errors import FontMissing, LinkNotFound, NotFound
 from survey.places.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
 
@@ -31,7 +31,7 @@ def links_create(
         addresses = [
             f"/display/{link.display_token}" if rotating else f"/s/{link.token}" for link in created
         ]
-    base = Settings().base_url.rstrip("/")
+        base = public_address(session, Settings())
     for path in addresses:
         typer.echo(f"{base}{path}")
     typer.echo(f"created {len(created)} link(s)", err=True)
@@ -66,11 +66,12 @@ def write_posters(
     """Write one poster per printable link (PNG or SVG), or one PDF sheet per site."""
     out.mkdir(parents=True, exist_ok=True)
     places = poster_places(session, now=now(), site_id=site_id)
+    base_url = public_address(session, settings)
     written: list[Path] = []
     infos = [
         (
             place,
-            _poster_info(place, base_url=settings.base_url, hotline=settings.supervision_hotline),
+            _poster_info(place, base_url=base_url, hotline=settings.supervision_hotline),
         )
         for place in places
     ]
@@ -103,11 +104,10 @@ def qr(
     """Write QR posters for the counters' survey links."""
     if fmt not in ("png", "svg", "pdf"):
         fail("--format must be png, svg or pdf")
-    settings, engine = open_database()
     try:
         if fmt != "svg":
             find_cjk_font()
-        with Session(engine) as session:
+        with open_database() as (settings, engine), Session(engine) as session:
             written = write_posters(session, out=out, settings=settings, site_id=site, fmt=fmt)
     except FontMissing as error:
         typer.echo(f"error: {error}", err=True)

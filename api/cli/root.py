@@ -4,8 +4,9 @@ reads, the database it opens, and how it ends on an error."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import Engine
@@ -49,21 +50,27 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def open_database() -> tuple[Settings, Engine]:
-    """The settings from the environment and an engine on the database they name."""
+@contextmanager
+def open_database() -> Iterator[tuple[Settings, Engine]]:
+    """The settings from the environment and an engine on the database they name, its
+    connections closed when the block ends."""
     settings = Settings()
-    return settings, make_engine(settings.resolved_database_url())
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        yield settings, engine
+    finally:
+        engine.dispose()
 
 
 @contextmanager
 def writing() -> Iterator[Session]:
-    """One write transaction on the configured database, committed when the block ends.
+    """One write transaction on the configured database, committed when the block ends
+    (what it made stays readable after, for the command to print).
 
     A refused input (:class:`InvalidAnswer`) rolls it back and ends the command with its
     message and exit code 2; a command maps its other refusals itself (with :func:`fail`).
     """
-    _, engine = open_database()
-    with Session(engine) as session:
+    with open_database() as (_, engine), Session(engine, expire_on_commit=False) as session:
         begin_write(session)
         try:
             yield session
@@ -71,3 +78,19 @@ def writing() -> Iterator[Session]:
             session.rollback()
             fail(str(error))
         session.commit()
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A session that only reads; a refused input (an unknown organisation) ends the
+    command as :func:`writing` does."""
+    with open_database() as (_, engine), Session(engine) as session:
+        try:
+            yield session
+        except InvalidAnswer as error:
+            fail(str(error))
+
+
+def today() -> date:
+    """Today in the configured time zone (``MANYI_TIMEZONE``), by the command's clock."""
+    return now().astimezone(ZoneInfo(Settings().timezone)).date()

@@ -8,14 +8,15 @@ from sqlmodel import Session, col, select
 
 from api.background import scheduled_case_sweep
 from api.cli.links import write_posters
-from api.cli.root import app, now, system_now
+from api.cli.root import app, fail, now, system_now
 from api.cli.stats import rebuild_aggregates
 from api.database import upgrade_database
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
-from survey.db import make_engine
+from survey.db import begin_write, make_engine
 from survey.demo.seed import DEMO_USERS, demo_exists, seed_demo
 from survey.errors import FontMissing
+from survey.installation import has_accounts, set_public_base_url
 from survey.models import QrLink
 from survey.places.links import poster_places
 from survey.stats.sums import aggregates_missing
@@ -44,6 +45,14 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_and_fill_aggregates(settings)
     engine = make_engine(settings.resolved_database_url())
+    with Session(engine) as session:
+        set_up = has_accounts(session)
+    if not set_up:
+        engine.dispose()
+        fail(
+            "this install has no accounts yet, so nobody could sign in: run `manyi init` "
+            "to create the organisation and its administrator (or `manyi demo` to try it)"
+        )
     with scheduled_case_sweep(engine, system_now):
         if workers > 1:
             uvicorn.run(
@@ -64,12 +73,15 @@ def upgrade_and_fill_aggregates(settings: Settings) -> None:
     """Migrate and add the built-in checklist; a database whose responses predate the
     aggregates gets them rebuilt."""
     engine = make_engine(settings.resolved_database_url())
-    upgrade_database(engine)
-    with Session(engine) as session:
-        install_default_checklist(session, now=now())
-        if aggregates_missing(session):
-            typer.echo("responses without aggregates: rebuilding them once ...")
-            rebuild_aggregates(session, settings=settings, campaign_ids=None)
+    try:
+        upgrade_database(engine)
+        with Session(engine) as session:
+            install_default_checklist(session, now=now())
+            if aggregates_missing(session):
+                typer.echo("responses without aggregates: rebuilding them once ...")
+                rebuild_aggregates(session, settings=settings, campaign_ids=None)
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -87,6 +99,9 @@ def demo(
     upgrade_and_fill_aggregates(settings)
     engine = make_engine(settings.resolved_database_url())
     with Session(engine, expire_on_commit=False) as session:
+        begin_write(session)
+        set_public_base_url(session, base_url, now=now())
+        session.commit()
         if not demo_exists(session):
             typer.echo(f"seeding the demo organisation with {responses} responses ...")
             seed_demo(

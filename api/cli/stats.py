@@ -41,8 +41,7 @@ def stats_rebuild(
     ] = None,
 ) -> None:
     """Recompute the daily and monthly aggregates from the raw responses."""
-    settings, engine = open_database()
-    with Session(engine) as session:
+    with open_database() as (settings, engine), Session(engine) as session:
         if campaign:
             known = set(session.exec(select(Campaign.id).where(col(Campaign.id).in_(campaign))))
             unknown = sorted(set(campaign) - known)

@@ -21,7 +21,7 @@ from api.customer.feedback import CASE_PAGE_HEADERS, clean_text
 from api.deps import NowDep, SessionDep, SettingsDep
 from api.errors import RefusedAction, refusable, wants_page
 from api.forms import PostedFormDep, check_csrf
-from api.settings import Settings
+from api.settings import Settings, public_address
 from api.templating import render, translate, translate_error
 from survey.cases.handling import (
     OPEN_STATES,
@@ -179,7 +179,7 @@ def _case_page(
         {
             "view": view,
             "token": public_token,
-            "case_url": f"{settings.base_url.rstrip('/')}/c/{public_token}",
+            "case_url": f"{public_address(session, settings)}/c/{public_token}",
             "filed": filed,
             "error": error,
             "reason": reason,

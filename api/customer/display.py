@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from api.deps import NowDep, SessionDep, SettingsDep
 from api.printing.posters import qr_matrix_svg
+from api.settings import public_address
 from api.templating import render
 from survey.errors import LinkNotFound
 from survey.models import Counter, Organisation, QrLink, Site, StaffMember
@@ -27,7 +28,7 @@ def show_counter_display(
     if link is None:
         raise LinkNotFound(display_token)
     link = get_link_or_raise(session, link.token, now=now)
-    url = f"{settings.base_url.rstrip('/')}/s/{link.token}"
+    url = f"{public_address(session, settings)}/s/{link.token}"
     refresh_seconds = 600
     if link.rotating:
         code = current_code(

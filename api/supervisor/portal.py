@@ -32,7 +32,7 @@ from api.deps import (
 )
 from api.forms import PostedForm, UploadFormDep, check_csrf
 from api.inspection_labels import INSPECTION_KIND_LABELS, OUTCOME_LABELS, SECTION_LABELS
-from api.settings import Settings
+from api.settings import Settings, public_address
 from api.templating import render, translate_errors
 from survey.accounts import Account
 from survey.errors import N_, FieldError, InvalidAnswer, PlaceNotFound
@@ -582,6 +582,6 @@ def show_feedback(
             "feedback": filed.feedback,
             "case": filed.case,
             "case_path": case_path,
-            "case_url": settings.base_url.rstrip("/") + case_path if case_path else "",
+            "case_url": public_address(session, settings) + case_path if case_path else "",
         },
     )

@@ -2,7 +2,7 @@
 on), its time limits and how long a closed complaint is kept, with the defaults where it
 set none; read for the clocks and edited by managers."""
 
-from datetime import date, time
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -11,6 +11,7 @@ from survey.cases.worktime import WorkCalendar
 from survey.db import begin_write
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound
 from survey.models import CalendarOverride, CaseSettings
+from survey.places.hours import parse_daily_hours
 
 DEFAULT_SETTINGS = CaseSettings(organisation_id=0)
 
@@ -18,19 +19,6 @@ DEFAULT_SETTINGS = CaseSettings(organisation_id=0)
 def case_settings(session: Session, organisation_id: int) -> CaseSettings:
     """The organisation's row, or the defaults."""
     return session.get(CaseSettings, organisation_id) or DEFAULT_SETTINGS
-
-
-def parse_working_hours(text: str) -> tuple[tuple[time, time], ...]:
-    """``09:00-12:00,13:00-17:00`` → the periods of a working day; ValueError if malformed.
-
-    >>> parse_working_hours("08:30-12:00, 13:30-17:30")
-    ((datetime.time(8, 30), datetime.time(12, 0)), (datetime.time(13, 30), datetime.time(17, 30)))
-    """
-    periods = []
-    for part in text.split(","):
-        start, _, end = part.strip().partition("-")
-        periods.append((time.fromisoformat(start.strip()), time.fromisoformat(end.strip())))
-    return tuple(periods)
 
 
 def calendar_for(session: Session, organisation_id: int) -> WorkCalendar:
@@ -41,7 +29,7 @@ def calendar_for(session: Session, organisation_id: int) -> WorkCalendar:
         select(CalendarOverride).where(CalendarOverride.organisation_id == organisation_id)
     ).all()
     return WorkCalendar(
-        hours=parse_working_hours(settings.working_hours),
+        hours=parse_daily_hours(settings.working_hours),
         extra_holidays=frozenset(o.day for o in overrides if not o.working),
         extra_workdays=frozenset(o.day for o in overrides if o.working),
     )
@@ -104,7 +92,7 @@ def save_case_settings(
         retention_days=whole("retention_days", retention_days, 1, MAX_RETENTION_DAYS),
     )
     try:
-        WorkCalendar(hours=parse_working_hours(row.working_hours))
+        WorkCalendar(hours=parse_daily_hours(row.working_hours))
     except ValueError:
         errors["working_hours"] = FieldError(
             N_("Write working hours like 09:00-12:00,13:00-17:00: in order, not overlapping.")

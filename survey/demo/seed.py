@@ -24,11 +24,12 @@ from survey.models import (
     Role,
     SurveyResponse,
 )
+from survey.places.campaigns import create_campaign
 from survey.places.links import create_link, new_token
 from survey.places.organisations import (
-    create_campaign,
     create_counter,
     create_organisation,
+    create_region,
     create_site,
     create_staff_member,
 )
@@ -39,9 +40,10 @@ from survey.stats.aggregation import rebuild_stat_sums
 DEMO_USERS = ("admin", "manager", "supervisor", "regulator")
 DEMO_SLUG = "demo-telecom"
 
+_REGIONS = (("440103", "荔湾区 Liwan"), ("440106", "天河区 Tianhe"))
 _SITES = (
-    ("城东营业厅 East City Hall", "440103", ("A1", "A2", "A3")),
-    ("高新区营业厅 Hi-Tech Park Hall", "440106", ("B1", "B2", "B3")),
+    ("GZ-E", "城东营业厅 East City Hall", "440103", ("A1", "A2", "A3")),
+    ("GZ-H", "高新区营业厅 Hi-Tech Park Hall", "440106", ("B1", "B2", "B3")),
 )
 _STAFF = (
     ("GZ1001", "李娜"),
@@ -93,9 +95,16 @@ def seed_demo(
     counters = []
     staff_ids: list[int] = []
     staff_iter = iter(_STAFF)
-    for site_name, region, codes in _SITES:
+    for region_code, region_name in _REGIONS:
+        create_region(session, organisation_id=organisation.id, code=region_code, name=region_name)
+    for site_code, site_name, region, codes in _SITES:
         site = create_site(
-            session, organisation_id=organisation.id, name=site_name, region_code=region
+            session,
+            organisation_id=organisation.id,
+            code=site_code,
+            name=site_name,
+            region_code=region,
+            opening_hours="09:00-18:00",
         )
         assert site.id is not None
         for code in codes:

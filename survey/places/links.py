@@ -13,8 +13,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from survey.errors import LinkExpired, LinkNotFound, LinkRevoked, NotFound
-from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
+from survey.errors import CampaignNotRunning, LinkExpired, LinkNotFound, LinkRevoked, NotFound
+from survey.models import Campaign, CampaignStatus, Counter, Organisation, QrLink, Site, StaffMember
 
 TOKEN_BYTES = 16
 
@@ -141,9 +141,10 @@ def get_link(session: Session, token: str) -> QrLink | None:
 def get_link_or_raise(session: Session, token: str, *, now: datetime) -> QrLink:
     """The link with this token if it may be answered now.
 
-    Raises :class:`LinkNotFound` (no such token), :class:`LinkRevoked` or
-    :class:`LinkExpired` (the link's own expiry or its campaign's last day has passed; the
-    day is judged in the time zone of ``now``, so pass the local time).
+    Raises :class:`LinkNotFound` (no such token), :class:`LinkRevoked`,
+    :class:`LinkExpired` (the link's own expiry or its campaign's last day has passed, or
+    the campaign was ended; the day is judged in the time zone of ``now``, so pass the local
+    time) or :class:`CampaignNotRunning` (a campaign not started yet, or paused).
     """
     link = get_link(session, token)
     if link is None:
@@ -155,8 +156,10 @@ def get_link_or_raise(session: Session, token: str, *, now: datetime) -> QrLink:
     campaign = session.get(Campaign, link.campaign_id)
     if campaign is None:
         raise LinkNotFound(token)
-    if now.date() > campaign.ends_on:
+    if now.date() > campaign.ends_on or campaign.status == CampaignStatus.ended:
         raise LinkExpired(token)
+    if campaign.status != CampaignStatus.running:
+        raise CampaignNotRunning(token)
     return link
 
 

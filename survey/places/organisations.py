@@ -1,41 +1,193 @@
-"""Organisations and their places: sites, counters, staff members; and campaigns."""
+"""Organisations and their places: regions, sites (halls), counters and clerks.
 
+Each ``create_*`` checks what it is given and raises :class:`InvalidAnswer` naming the
+field at fault (``name``, ``code``, ``region``, ...), so a command line or a form can say
+which one. They do not commit: ``manyi init``, a CLI command, the demo seed or an admin
+page composes them into one transaction.
+"""
+
+import re
+from collections.abc import Sequence
 from datetime import date
 
 from sqlmodel import Session, col, select
 
-from survey.errors import InvalidAnswer, NotFound
-from survey.models import Campaign, CampaignMode, Counter, Organisation, Site, StaffMember
+from survey.errors import N_, FieldError, InvalidAnswer, NotFound
+from survey.models import Counter, Organisation, Region, Site, StaffMember
+from survey.places.hours import parse_daily_hours
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _text(
+    errors: dict[str, FieldError | str], field: str, value: str, limit: int, *, required: bool
+) -> str:
+    """``value`` stripped, or an error on ``field`` when it is empty (and required) or
+    longer than ``limit`` characters."""
+    value = value.strip()
+    if (required and not value) or len(value) > limit:
+        errors[field] = FieldError(
+            N_("Write 1 to %(limit)s characters.")
+            if required
+            else N_("Write at most %(limit)s characters."),
+            {"limit": limit},
+        )
+    return value
+
+
+def _code(errors: dict[str, FieldError | str], field: str, value: str, limit: int) -> str:
+    """A code people type and files carry: letters, digits, ``_ . -``, at most ``limit``."""
+    value = value.strip()
+    if not CODE.fullmatch(value) or len(value) > limit:
+        errors[field] = FieldError(
+            N_("A code is 1 to %(limit)s letters, digits, '_', '.' or '-'."), {"limit": limit}
+        )
+    return value
 
 
 def create_organisation(
     session: Session, *, name: str, slug: str, hotline: str = ""
 ) -> Organisation:
-    """Add an organisation. Does not commit."""
+    """Add an organisation. ``slug`` is its short name in addresses and files (lower-case
+    letters, digits and '-', unique). Does not commit."""
+    errors: dict[str, FieldError | str] = {}
+    name = _text(errors, "name", name, 200, required=True)
+    slug = slug.strip()
+    if not SLUG.fullmatch(slug):
+        errors["slug"] = FieldError(
+            N_("A short name is 1 to 80 lower-case letters, digits or '-'.")
+        )
+    elif session.exec(select(Organisation.id).where(Organisation.slug == slug)).first():
+        errors["slug"] = FieldError(N_("This short name is taken."))
+    hotline = _text(errors, "hotline", hotline, 40, required=False)
+    if errors:
+        raise InvalidAnswer(errors)
     organisation = Organisation(name=name, slug=slug, hotline=hotline)
     session.add(organisation)
     session.flush()
     return organisation
 
 
+def get_organisation(session: Session, organisation_id: int) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise InvalidAnswer({"organisation": FieldError(N_("There is no such organisation."))})
+    return organisation
+
+
+def create_region(session: Session, *, organisation_id: int, code: str, name: str) -> Region:
+    """Add a region (a city, a district) that sites are grouped by. Does not commit."""
+    get_organisation(session, organisation_id)
+    errors: dict[str, FieldError | str] = {}
+    code = _code(errors, "code", code, 12)
+    name = _text(errors, "name", name, 200, required=True)
+    if "code" not in errors and _region(session, organisation_id, code) is not None:
+        errors["code"] = FieldError(N_("This organisation already has a region with this code."))
+    if errors:
+        raise InvalidAnswer(errors)
+    region = Region(organisation_id=organisation_id, code=code, name=name)
+    session.add(region)
+    session.flush()
+    return region
+
+
+def _region(session: Session, organisation_id: int, code: str) -> Region | None:
+    return session.exec(
+        select(Region).where(Region.organisation_id == organisation_id, Region.code == code)
+    ).first()
+
+
 def create_site(
-    session: Session, *, organisation_id: int, name: str, region_code: str, address: str = ""
+    session: Session,
+    *,
+    organisation_id: int,
+    code: str,
+    name: str,
+    region_code: str,
+    address: str = "",
+    opening_hours: str = "",
 ) -> Site:
-    """Add a site (business hall, branch) to an organisation. Does not commit."""
+    """Add a site (business hall, branch) in one of the organisation's regions. ``code`` is
+    the organisation's own code for it (unique within the organisation); ``opening_hours``
+    are written ``09:00-12:00,13:00-17:00`` or left empty. Does not commit."""
+    get_organisation(session, organisation_id)
+    errors: dict[str, FieldError | str] = {}
+    code = _code(errors, "code", code, 40)
+    name = _text(errors, "name", name, 200, required=True)
+    address = _text(errors, "address", address, 300, required=False)
+    region_code = region_code.strip()
+    if _region(session, organisation_id, region_code) is None:
+        errors["region"] = FieldError(
+            N_("The organisation has no region with the code %(code)s."), {"code": region_code}
+        )
+    opening_hours = _opening_hours(errors, opening_hours)
+    if "code" not in errors and site_by_code(session, organisation_id, code) is not None:
+        errors["code"] = FieldError(N_("This organisation already has a site with this code."))
+    if errors:
+        raise InvalidAnswer(errors)
     site = Site(
-        organisation_id=organisation_id, name=name, region_code=region_code, address=address
+        organisation_id=organisation_id,
+        code=code,
+        name=name,
+        region_code=region_code,
+        address=address,
+        opening_hours=opening_hours,
     )
     session.add(site)
     session.flush()
     return site
 
 
-def create_counter(session: Session, *, site_id: int, code: str, name: str) -> Counter:
-    """Add a counter (service window or touchpoint) to a site. Does not commit."""
-    counter = Counter(site_id=site_id, code=code, name=name)
+def _opening_hours(errors: dict[str, FieldError | str], text: str) -> str:
+    text = text.strip()
+    if text:
+        try:
+            parse_daily_hours(text)
+        except ValueError:
+            errors["opening_hours"] = FieldError(
+                N_("Write opening hours like 09:00-12:00,13:00-17:00: in order, not overlapping.")
+            )
+    return text
+
+
+def site_by_code(session: Session, organisation_id: int, code: str) -> Site | None:
+    return session.exec(
+        select(Site).where(Site.organisation_id == organisation_id, Site.code == code)
+    ).first()
+
+
+def get_site(session: Session, site_id: int) -> Site:
+    site = session.get(Site, site_id)
+    if site is None:
+        raise InvalidAnswer({"site": FieldError(N_("There is no such site."))})
+    return site
+
+
+def create_counter(
+    session: Session, *, site_id: int, code: str, name: str, service_type: str = ""
+) -> Counter:
+    """Add a counter (service window or touchpoint) to a site; its code is unique within
+    the site. Does not commit."""
+    get_site(session, site_id)
+    errors: dict[str, FieldError | str] = {}
+    code = _code(errors, "code", code, 20)
+    name = _text(errors, "name", name, 200, required=True)
+    service_type = _text(errors, "service_type", service_type, 100, required=False)
+    if "code" not in errors and counter_by_code(session, site_id, code) is not None:
+        errors["code"] = FieldError(N_("This site already has a counter with this code."))
+    if errors:
+        raise InvalidAnswer(errors)
+    counter = Counter(site_id=site_id, code=code, name=name, service_type=service_type)
     session.add(counter)
     session.flush()
     return counter
+
+
+def counter_by_code(session: Session, site_id: int, code: str) -> Counter | None:
+    return session.exec(
+        select(Counter).where(Counter.site_id == site_id, Counter.code == code)
+    ).first()
 
 
 def create_staff_member(
@@ -46,10 +198,26 @@ def create_staff_member(
     display_name: str,
     counter_id: int | None = None,
 ) -> StaffMember:
-    """Add a clerk to a site, optionally on duty at a counter. Does not commit."""
+    """Add a clerk to a site, optionally at the counter they usually staff. The job number
+    is unique within the organisation (halls show it on the counter). Does not commit."""
     site = session.get(Site, site_id)
     if site is None:
         raise NotFound(f"site {site_id}")
+    errors: dict[str, FieldError | str] = {}
+    job_number = _code(errors, "job_number", job_number, 20)
+    display_name = _text(errors, "name", display_name, 100, required=True)
+    if counter_id is not None:
+        counter = session.get(Counter, counter_id)
+        if counter is None or counter.site_id != site_id:
+            errors["counter"] = FieldError(N_("The counter must be one of the clerk's site."))
+    if "job_number" not in errors and (
+        staff_by_job_number(session, site.organisation_id, job_number) is not None
+    ):
+        errors["job_number"] = FieldError(
+            N_("This organisation already has a clerk with this job number.")
+        )
+    if errors:
+        raise InvalidAnswer(errors)
     staff = StaffMember(
         organisation_id=site.organisation_id,
         site_id=site_id,
@@ -62,38 +230,27 @@ def create_staff_member(
     return staff
 
 
-def create_campaign(
-    session: Session,
-    *,
-    organisation_id: int,
-    instrument_id: int,
-    name: str,
-    starts_on: date,
-    ends_on: date,
-    mode: CampaignMode = CampaignMode.paired,
-    items_per_dimension: int | None = None,
-    per_staff: bool = False,
-    ask_importance: bool = True,
-) -> Campaign:
-    """Add a campaign: an instrument run in one mode over a date range. Does not commit."""
-    if ends_on < starts_on:
-        raise InvalidAnswer({"ends_on": "The campaign ends before it starts."})
-    if items_per_dimension is not None and items_per_dimension < 1:
-        raise InvalidAnswer({"items_per_dimension": "Ask at least one item per dimension."})
-    campaign = Campaign(
-        organisation_id=organisation_id,
-        instrument_id=instrument_id,
-        name=name,
-        mode=mode,
-        items_per_dimension=items_per_dimension,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        per_staff=per_staff,
-        ask_importance=ask_importance,
-    )
-    session.add(campaign)
+def staff_by_job_number(
+    session: Session, organisation_id: int, job_number: str
+) -> StaffMember | None:
+    return session.exec(
+        select(StaffMember).where(
+            StaffMember.organisation_id == organisation_id, StaffMember.job_number == job_number
+        )
+    ).first()
+
+
+def staff_member_leaves(session: Session, *, staff_id: int, on: date) -> StaffMember:
+    """Mark a clerk as gone from ``on``: no longer on duty anywhere, kept with every answer
+    about them (rankings and history still show them). Does not commit."""
+    staff = session.get(StaffMember, staff_id)
+    if staff is None:
+        raise InvalidAnswer({"staff": FieldError(N_("There is no such clerk."))})
+    staff.left_on = on
+    staff.counter_id = None
+    session.add(staff)
     session.flush()
-    return campaign
+    return staff
 
 
 def staff_on_duty(session: Session, *, counter_id: int) -> StaffMember | None:
@@ -103,3 +260,33 @@ def staff_on_duty(session: Session, *, counter_id: int) -> StaffMember | None:
         .where(StaffMember.counter_id == counter_id)
         .order_by(col(StaffMember.id))
     ).first()
+
+
+def organisations(session: Session) -> Sequence[Organisation]:
+    return session.exec(select(Organisation).order_by(col(Organisation.id))).all()
+
+
+def regions_of(session: Session, organisation_id: int) -> Sequence[Region]:
+    return session.exec(
+        select(Region).where(Region.organisation_id == organisation_id).order_by(col(Region.code))
+    ).all()
+
+
+def sites_of(session: Session, organisation_id: int) -> Sequence[Site]:
+    return session.exec(
+        select(Site).where(Site.organisation_id == organisation_id).order_by(col(Site.code))
+    ).all()
+
+
+def counters_of(session: Session, site_id: int) -> Sequence[Counter]:
+    return session.exec(
+        select(Counter).where(Counter.site_id == site_id).order_by(col(Counter.code))
+    ).all()
+
+
+def staff_of(session: Session, organisation_id: int) -> Sequence[StaffMember]:
+    return session.exec(
+        select(StaffMember)
+        .where(StaffMember.organisation_id == organisation_id)
+        .order_by(col(StaffMember.job_number))
+    ).all()

@@ -86,7 +86,11 @@ def make_portal(session: Session, clock: FixedClock, **supervisor: object) -> Po
     place = make_place(session, now=clock())
     assert place.organisation.id is not None
     other = create_site(
-        session, organisation_id=place.organisation.id, name="Second hall", region_code="440106"
+        session,
+        organisation_id=place.organisation.id,
+        code="second",
+        name="Second hall",
+        region_code="440103",
     )
     ensure_default_checklist(session, now=clock())
     session.commit()

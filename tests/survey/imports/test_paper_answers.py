@@ -14,7 +14,7 @@ from survey.demo.seed import seed_demo
 from survey.imports.paper_answers import import_wide_csv
 from survey.imports.wide_csv import WideCsvError
 from survey.models import Campaign, SurveyResponse
-from survey.places.organisations import create_campaign
+from survey.places.campaigns import create_campaign
 from survey.stats.reports import Scope, responses_csv, scope_answers, scope_report
 from tests.factories import FixedClock
 

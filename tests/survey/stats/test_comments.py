@@ -256,7 +256,11 @@ def test_scope_narrows_by_site_counter_clerk_and_language(
     """Each narrowing keeps just the comments given there; another campaign never shows."""
     assert place.organisation.id is not None and place.site.id is not None
     other_site = create_site(
-        session, organisation_id=place.organisation.id, name="Hall two", region_code="440104"
+        session,
+        organisation_id=place.organisation.id,
+        code="two",
+        name="Hall two",
+        region_code="440103",
     )
     assert other_site.id is not None
     other_counter = create_counter(session, site_id=other_site.id, code="B1", name="Window B1")

@@ -79,7 +79,11 @@ def make_setting(
     place = make_place(session, now=NOW)
     assert place.organisation.id is not None and place.site.id is not None
     other = create_site(
-        session, organisation_id=place.organisation.id, name="Second hall", region_code="440106"
+        session,
+        organisation_id=place.organisation.id,
+        code="second",
+        name="Second hall",
+        region_code="440103",
     )
     create_counter(session, site_id=other.id or 0, code="B1", name="Window B1")
     ensure_default_checklist(session, now=NOW)
