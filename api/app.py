@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.middleware.gzip import GZipMiddleware
 
+from api.admin import campaigns as admin_campaigns
+from api.admin import places as admin_places
 from api.customer import case as customer_case
 from api.customer import display, feedback, survey
 from api.errors import install_error_handlers
@@ -73,6 +75,8 @@ def create_app(
         customer_case,
         display,
         accounts,
+        admin_places,
+        admin_campaigns,
         home,
         dashboard,
         cases,

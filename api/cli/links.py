@@ -7,10 +7,10 @@ import typer
 from sqlmodel import Session
 
 from api.cli.root import app, fail, links_app, now, open_database, writing
-from api.printing.posters import PosterInfo, find_cjk_font, poster_png, poster_svg, site_sheet_pdf
+from api.printing.posters import find_cjk_font, poster_info, poster_png, poster_svg, site_sheet_pdf
 from api.settings import Settings, public_address
 from survey.errors import FontMissing, LinkNotFound, NotFound
-from survey.places.links import PosterPlace, ensure_campaign_links, poster_places, revoke_link
+from survey.places.links import ensure_campaign_links, poster_places, revoke_link
 
 
 @links_app.command("create")
@@ -48,18 +48,6 @@ def links_revoke(token: str) -> None:
     typer.echo("revoked")
 
 
-def _poster_info(place: PosterPlace, *, base_url: str, hotline: str) -> PosterInfo:
-    return PosterInfo(
-        url=f"{base_url.rstrip('/')}/s/{place.token}",
-        organisation=place.organisation,
-        site=place.site,
-        counter=place.counter,
-        staff_name=place.staff_name,
-        job_number=place.job_number,
-        hotline=hotline,
-    )
-
-
 def write_posters(
     session: Session, *, out: Path, settings: Settings, site_id: int | None, fmt: str
 ) -> list[Path]:
@@ -71,7 +59,7 @@ def write_posters(
     infos = [
         (
             place,
-            _poster_info(place, base_url=base_url, hotline=settings.supervision_hotline),
+            poster_info(place, base_url=base_url, hotline=settings.supervision_hotline),
         )
         for place in places
     ]

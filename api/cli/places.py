@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.root import app, reading, today, writing
+from api.cli.root import app, now, reading, today, writing
 from survey.places.organisations import (
     counters_of,
     create_counter,
@@ -170,5 +170,5 @@ def staff_leave(
     """Mark a clerk as gone: off every counter, kept with their history."""
     day = on.date() if on else today()
     with writing() as session:
-        member = staff_member_leaves(session, staff_id=staff, on=day)
+        member = staff_member_leaves(session, staff_id=staff, on=day, now=now())
     typer.echo(f"staff {member.id}: {member.job_number} left on {day.isoformat()}")

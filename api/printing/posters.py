@@ -35,6 +35,7 @@ import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont
 
 from survey.errors import FontMissing
+from survey.places.links import PosterPlace
 
 __all__ = [
     "PosterInfo",
@@ -61,6 +62,19 @@ class PosterInfo:
     feedback_line: str = "表扬、建议、投诉也可扫此码 · Praise, suggestions, complaints: same code"
     """Under the call to action: the questionnaire links to the feedback form, so the same
     code takes praise, suggestions and complaints too. Empty leaves the line out."""
+
+
+def poster_info(place: PosterPlace, *, base_url: str, hotline: str) -> PosterInfo:
+    """What the poster of one printable link shows; ``base_url`` is the public address."""
+    return PosterInfo(
+        url=f"{base_url.rstrip('/')}/s/{place.token}",
+        organisation=place.organisation,
+        site=place.site,
+        counter=place.counter,
+        staff_name=place.staff_name,
+        job_number=place.job_number,
+        hotline=hotline,
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ router = APIRouter()
 
 HOME_BY_ROLE = {
     Role.manager: "/manager",
-    Role.admin: "/manager",
+    Role.admin: "/admin",
     Role.regulator: "/manager",
     Role.supervisor: "/supervisor",
 }

@@ -227,7 +227,8 @@ def ensure_campaign_links(
     session: Session, *, campaign_id: int, rotating: bool = False, now: datetime
 ) -> list[QrLink]:
     """Create the missing links of a campaign: one per counter of its organisation, or,
-    when the campaign rates clerks (``per_staff``), one per counter and clerk of its site.
+    when the campaign rates clerks (``per_staff``), one per counter and present clerk of
+    its site.
 
     Existing usable links are kept, so running it again after adding a counter only adds
     that counter's links. Returns the links created. Does not commit.
@@ -258,7 +259,7 @@ def ensure_campaign_links(
         if campaign.per_staff:
             staff_ids = session.exec(
                 select(StaffMember.id)
-                .where(StaffMember.site_id == counter.site_id)
+                .where(StaffMember.site_id == counter.site_id, col(StaffMember.left_on).is_(None))
                 .order_by(col(StaffMember.job_number))
             ).all()
             wanted += [(counter.id, staff_id) for staff_id in staff_ids if staff_id is not None]

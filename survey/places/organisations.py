@@ -8,12 +8,12 @@ page composes them into one transaction.
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound
-from survey.models import Counter, Organisation, Region, Site, StaffMember
+from survey.models import Counter, Organisation, QrLink, Region, Site, StaffMember
 from survey.places.hours import parse_daily_hours
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
@@ -112,31 +112,59 @@ def create_site(
     the organisation's own code for it (unique within the organisation); ``opening_hours``
     are written ``09:00-12:00,13:00-17:00`` or left empty. Does not commit."""
     get_organisation(session, organisation_id)
+    site = Site(organisation_id=organisation_id, code="", name="", region_code="")
+    _fill_site(session, site, code, name, region_code, address, opening_hours)
+    session.add(site)
+    session.flush()
+    return site
+
+
+def update_site(
+    session: Session,
+    *,
+    site_id: int,
+    code: str,
+    name: str,
+    region_code: str,
+    address: str = "",
+    opening_hours: str = "",
+) -> Site:
+    """Change a site, checked as :func:`create_site` checks a new one; its counters, clerks
+    and answers stay with it. Does not commit."""
+    site = get_site(session, site_id)
+    _fill_site(session, site, code, name, region_code, address, opening_hours)
+    session.add(site)
+    session.flush()
+    return site
+
+
+def _fill_site(
+    session: Session,
+    site: Site,
+    code: str,
+    name: str,
+    region_code: str,
+    address: str,
+    opening_hours: str,
+) -> None:
     errors: dict[str, FieldError | str] = {}
     code = _code(errors, "code", code, 40)
     name = _text(errors, "name", name, 200, required=True)
     address = _text(errors, "address", address, 300, required=False)
     region_code = region_code.strip()
-    if _region(session, organisation_id, region_code) is None:
+    if _region(session, site.organisation_id, region_code) is None:
         errors["region"] = FieldError(
             N_("The organisation has no region with the code %(code)s."), {"code": region_code}
         )
     opening_hours = _opening_hours(errors, opening_hours)
-    if "code" not in errors and site_by_code(session, organisation_id, code) is not None:
-        errors["code"] = FieldError(N_("This organisation already has a site with this code."))
+    if "code" not in errors:
+        same_code = site_by_code(session, site.organisation_id, code)
+        if same_code is not None and same_code.id != site.id:
+            errors["code"] = FieldError(N_("This organisation already has a site with this code."))
     if errors:
         raise InvalidAnswer(errors)
-    site = Site(
-        organisation_id=organisation_id,
-        code=code,
-        name=name,
-        region_code=region_code,
-        address=address,
-        opening_hours=opening_hours,
-    )
-    session.add(site)
-    session.flush()
-    return site
+    site.code, site.name, site.region_code = code, name, region_code
+    site.address, site.opening_hours = address, opening_hours
 
 
 def _opening_hours(errors: dict[str, FieldError | str], text: str) -> str:
@@ -170,18 +198,41 @@ def create_counter(
     """Add a counter (service window or touchpoint) to a site; its code is unique within
     the site. Does not commit."""
     get_site(session, site_id)
+    counter = Counter(site_id=site_id, code="", name="")
+    _fill_counter(session, counter, code, name, service_type)
+    session.add(counter)
+    session.flush()
+    return counter
+
+
+def update_counter(
+    session: Session, *, counter_id: int, code: str, name: str, service_type: str = ""
+) -> Counter:
+    """Change a counter's code, name or service type; its links and answers stay with it.
+    Does not commit."""
+    counter = session.get(Counter, counter_id)
+    if counter is None:
+        raise InvalidAnswer({"counter": FieldError(N_("There is no such counter."))})
+    _fill_counter(session, counter, code, name, service_type)
+    session.add(counter)
+    session.flush()
+    return counter
+
+
+def _fill_counter(
+    session: Session, counter: Counter, code: str, name: str, service_type: str
+) -> None:
     errors: dict[str, FieldError | str] = {}
     code = _code(errors, "code", code, 20)
     name = _text(errors, "name", name, 200, required=True)
     service_type = _text(errors, "service_type", service_type, 100, required=False)
-    if "code" not in errors and counter_by_code(session, site_id, code) is not None:
-        errors["code"] = FieldError(N_("This site already has a counter with this code."))
+    if "code" not in errors:
+        same_code = counter_by_code(session, counter.site_id, code)
+        if same_code is not None and same_code.id != counter.id:
+            errors["code"] = FieldError(N_("This site already has a counter with this code."))
     if errors:
         raise InvalidAnswer(errors)
-    counter = Counter(site_id=site_id, code=code, name=name, service_type=service_type)
-    session.add(counter)
-    session.flush()
-    return counter
+    counter.code, counter.name, counter.service_type = code, name, service_type
 
 
 def counter_by_code(session: Session, site_id: int, code: str) -> Counter | None:
@@ -230,6 +281,28 @@ def create_staff_member(
     return staff
 
 
+def update_staff_member(
+    session: Session, *, staff_id: int, display_name: str, counter_id: int | None
+) -> StaffMember:
+    """Change a clerk's shown name or usual counter (one of their site's); the job number
+    stays, as answers and rankings are filed under it. Does not commit."""
+    staff = session.get(StaffMember, staff_id)
+    if staff is None:
+        raise InvalidAnswer({"staff": FieldError(N_("There is no such clerk."))})
+    errors: dict[str, FieldError | str] = {}
+    display_name = _text(errors, "name", display_name, 100, required=True)
+    if counter_id is not None:
+        counter = session.get(Counter, counter_id)
+        if counter is None or counter.site_id != staff.site_id:
+            errors["counter"] = FieldError(N_("The counter must be one of the clerk's site."))
+    if errors:
+        raise InvalidAnswer(errors)
+    staff.display_name, staff.counter_id = display_name, counter_id
+    session.add(staff)
+    session.flush()
+    return staff
+
+
 def staff_by_job_number(
     session: Session, organisation_id: int, job_number: str
 ) -> StaffMember | None:
@@ -240,15 +313,21 @@ def staff_by_job_number(
     ).first()
 
 
-def staff_member_leaves(session: Session, *, staff_id: int, on: date) -> StaffMember:
-    """Mark a clerk as gone from ``on``: no longer on duty anywhere, kept with every answer
-    about them (rankings and history still show them). Does not commit."""
+def staff_member_leaves(session: Session, *, staff_id: int, on: date, now: datetime) -> StaffMember:
+    """Mark a clerk as gone from ``on``: no longer on duty anywhere, their own links (a
+    per-clerk poster) withdrawn at ``now`` so no new answer is filed under them, and kept
+    with every answer about them (rankings and history still show them). Does not commit."""
     staff = session.get(StaffMember, staff_id)
     if staff is None:
         raise InvalidAnswer({"staff": FieldError(N_("There is no such clerk."))})
     staff.left_on = on
     staff.counter_id = None
     session.add(staff)
+    for link in session.exec(
+        select(QrLink).where(QrLink.staff_member_id == staff_id, col(QrLink.revoked_at).is_(None))
+    ).all():
+        link.revoked_at = now
+        session.add(link)
     session.flush()
     return staff
 

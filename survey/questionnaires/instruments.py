@@ -204,3 +204,18 @@ def adapt_instrument(
         session.add(InstrumentText(instrument_id=instrument.id, key=key, locale=locale, text=text))
     session.flush()
     return instrument
+
+
+def instrument_choices(session: Session, organisation_id: int) -> list[Instrument]:
+    """The questionnaire versions a campaign of the organisation may ask: the built-in
+    ones and the organisation's own, newest version first within each questionnaire."""
+    return list(
+        session.exec(
+            select(Instrument)
+            .where(
+                (col(Instrument.organisation_id).is_(None))
+                | (Instrument.organisation_id == organisation_id)
+            )
+            .order_by(col(Instrument.key), col(Instrument.version).desc())
+        ).all()
+    )

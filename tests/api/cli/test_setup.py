@@ -9,6 +9,7 @@ tests), so what they store is checked where the app would read it.
 import os
 import stat
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,15 @@ from typer.testing import CliRunner, Result
 
 from api.cli import app
 from survey.installation import public_base_url
-from survey.models import Campaign, CampaignStatus, Organisation, Role, StaffMember, User
+from survey.models import (
+    Campaign,
+    CampaignStatus,
+    Organisation,
+    QrLink,
+    Role,
+    StaffMember,
+    User,
+)
 from tests.factories import FixedClock
 
 runner = CliRunner()
@@ -326,9 +335,11 @@ def test_an_ended_campaign_is_not_restarted(manyi: Manyi, places: dict[str, str]
     assert "status: a campaign cannot move from ended to running" in result.output
 
 
-def test_a_clerk_who_leaves_is_kept_off_their_counter(
+def test_a_clerk_who_leaves_is_kept_off_their_counter_and_their_poster_withdrawn(
     manyi: Manyi, places: dict[str, str], engine: Engine, clock: FixedClock
 ) -> None:
+    """Their history stays; their own (per-clerk) link stops taking answers, and a new
+    round of links makes none for them."""
     staff = _id(
         ok(
             manyi,
@@ -345,10 +356,32 @@ def test_a_clerk_who_leaves_is_kept_off_their_counter(
         ),
         "staff",
     )
+    campaign = _id(
+        ok(
+            manyi,
+            [
+                "campaign",
+                "create",
+                "--organisation",
+                places["org"],
+                "Clerks",
+                "--starts",
+                "2026-11-01",
+                "--ends",
+                "2027-10-31",
+                "--per-staff",
+            ],
+        ),
+        "campaign",
+    )
+    assert len(ok(manyi, ["links", "create", "--campaign", campaign]).split()) == 1
     ok(manyi, ["staff", "leave", staff, "--on", "2026-11-20"])
     listed = ok(manyi, ["staff", "list", "--organisation", places["org"]])
     assert "GZ7" in listed and "left 2026-11-20" in listed
+    assert ok(manyi, ["links", "create", "--campaign", campaign]).split() == []
     with Session(engine) as session:
         member = session.get(StaffMember, int(staff))
         assert member is not None
-        assert member.counter_id is None and member.left_on is not None
+        assert member.counter_id is None and member.left_on == date(2026, 11, 20)
+        (link,) = session.exec(select(QrLink).where(QrLink.staff_member_id == int(staff))).all()
+        assert link.revoked_at is not None

@@ -1,0 +1,294 @@
+"""``/admin`` and ``/admin/sites/{id}``: an organisation's regions and halls, a hall's
+counters and clerks. Each form posts to its own route; a refused form comes back (422)
+with what was typed and a message next to the field at fault."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from api.admin.scope import (
+    AdminReader,
+    CurrentAdmin,
+    chosen_organisation,
+    own_counter,
+    own_site,
+    own_staff,
+)
+from api.deps import NowDep, SessionDep
+from api.forms import PostedForm, PostedFormDep, check_csrf
+from api.settings import public_address, settings_of
+from api.templating import render, translate_errors
+from survey.accounts import Account
+from survey.errors import InvalidAnswer, NotFound
+from survey.models import Region, Role
+from survey.places import changes
+from survey.places.queries import organisation_places, site_places
+
+router = APIRouter()
+
+REGION_FIELDS = ("code", "name")
+SITE_FIELDS = ("code", "name", "region", "address", "opening_hours")
+COUNTER_FIELDS = ("code", "name", "service_type")
+STAFF_FIELDS = ("job_number", "name", "counter")
+
+
+class Refused:
+    """A form that was refused: which one (``form``), what was typed and the messages."""
+
+    def __init__(self, form: str, values: dict[str, str], errors: dict[str, str]) -> None:
+        self.form, self.values, self.errors = form, values, errors
+
+
+def _values(form: PostedForm, fields: tuple[str, ...]) -> dict[str, str]:
+    return {name: form.get(name) for name in fields}
+
+
+def _counter_choice(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdecimal() or len(value) > 12:
+        raise InvalidAnswer({"counter": "Please choose a counter."})
+    return int(value)
+
+
+def _region_options(regions: Sequence[Region]) -> list[tuple[str, str]]:
+    return [(region.code, f"{region.code} {region.name}") for region in regions]
+
+
+def _organisation_page(
+    request: Request,
+    session: Session,
+    account: Account,
+    organisation_id: int,
+    refused: Refused | None = None,
+) -> Response:
+    places = organisation_places(session, organisation_id)
+    return render(
+        request,
+        "admin/organisation.html",
+        {
+            "account": account,
+            "can_change": account.role == Role.admin,
+            "organisation_ids": sorted(account.organisation_ids),
+            "places": places,
+            "region_options": _region_options(places.regions),
+            "public_address": public_address(session, settings_of(request)),
+            "refused": refused,
+            "saved": request.query_params.get("saved", ""),
+        },
+        status_code=422 if refused else 200,
+    )
+
+
+@router.get("/admin")
+def show_admin(request: Request, account: AdminReader, session: SessionDep) -> Response:
+    """The organisation's regions and halls, with the forms that add them."""
+    organisation_id = chosen_organisation(account, request.query_params.get("organisation"))
+    return _organisation_page(request, session, account, organisation_id)
+
+
+@router.post("/admin/regions")
+def submit_region(
+    request: Request, form: PostedFormDep, account: CurrentAdmin, session: SessionDep
+) -> Response:
+    check_csrf(request, form)
+    organisation_id = chosen_organisation(account, form.get("organisation") or "0")
+    values = _values(form, REGION_FIELDS)
+    try:
+        changes.add_region(
+            session, organisation_id=organisation_id, code=values["code"], name=values["name"]
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused("region", values, translate_errors(request, invalid.errors))
+        return _organisation_page(request, session, account, organisation_id, refused)
+    return RedirectResponse(
+        f"/admin?organisation={organisation_id}&saved=region#regions", status_code=303
+    )
+
+
+@router.post("/admin/sites")
+def submit_site(
+    request: Request, form: PostedFormDep, account: CurrentAdmin, session: SessionDep
+) -> Response:
+    check_csrf(request, form)
+    organisation_id = chosen_organisation(account, form.get("organisation") or "0")
+    values = _values(form, SITE_FIELDS)
+    try:
+        site = changes.add_site(
+            session,
+            organisation_id=organisation_id,
+            code=values["code"],
+            name=values["name"],
+            region_code=values["region"],
+            address=values["address"],
+            opening_hours=values["opening_hours"],
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused("site", values, translate_errors(request, invalid.errors))
+        return _organisation_page(request, session, account, organisation_id, refused)
+    return RedirectResponse(f"/admin/sites/{site.id}?saved=site", status_code=303)
+
+
+def _site_page(
+    request: Request,
+    session: Session,
+    account: Account,
+    site_id: int,
+    refused: Refused | None = None,
+) -> Response:
+    places = site_places(session, site_id)
+    context: dict[str, Any] = {
+        "account": account,
+        "can_change": account.role == Role.admin,
+        "places": places,
+        "region_options": _region_options(places.regions),
+        "counter_options": [(c.id, f"{c.code} {c.name}") for c in places.counters],
+        "public_address": public_address(session, settings_of(request)),
+        "refused": refused,
+        "saved": request.query_params.get("saved", ""),
+    }
+    return render(request, "admin/site.html", context, status_code=422 if refused else 200)
+
+
+@router.get("/admin/sites/{site_id}")
+def show_site(
+    request: Request, site_id: int, account: AdminReader, session: SessionDep
+) -> Response:
+    """A hall: its details, counters, clerks, and the links and posters of its counters."""
+    own_site(session, account, site_id)
+    return _site_page(request, session, account, site_id)
+
+
+@router.post("/admin/sites/{site_id}")
+def submit_site_change(
+    request: Request, site_id: int, form: PostedFormDep, account: CurrentAdmin, session: SessionDep
+) -> Response:
+    check_csrf(request, form)
+    own_site(session, account, site_id)
+    values = _values(form, SITE_FIELDS)
+    try:
+        changes.change_site(
+            session,
+            site_id=site_id,
+            code=values["code"],
+            name=values["name"],
+            region_code=values["region"],
+            address=values["address"],
+            opening_hours=values["opening_hours"],
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused("site", values, translate_errors(request, invalid.errors))
+        return _site_page(request, session, account, site_id, refused)
+    return RedirectResponse(f"/admin/sites/{site_id}?saved=site", status_code=303)
+
+
+@router.post("/admin/sites/{site_id}/counters")
+def submit_counter(
+    request: Request, site_id: int, form: PostedFormDep, account: CurrentAdmin, session: SessionDep
+) -> Response:
+    check_csrf(request, form)
+    own_site(session, account, site_id)
+    values = _values(form, COUNTER_FIELDS)
+    try:
+        changes.add_counter(
+            session,
+            site_id=site_id,
+            code=values["code"],
+            name=values["name"],
+            service_type=values["service_type"],
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused("counter", values, translate_errors(request, invalid.errors))
+        return _site_page(request, session, account, site_id, refused)
+    return RedirectResponse(f"/admin/sites/{site_id}?saved=counter#counters", status_code=303)
+
+
+@router.post("/admin/counters/{counter_id}")
+def submit_counter_change(
+    request: Request,
+    counter_id: int,
+    form: PostedFormDep,
+    account: CurrentAdmin,
+    session: SessionDep,
+) -> Response:
+    check_csrf(request, form)
+    counter = own_counter(session, account, counter_id)
+    values = _values(form, COUNTER_FIELDS)
+    try:
+        changes.change_counter(
+            session,
+            counter_id=counter_id,
+            code=values["code"],
+            name=values["name"],
+            service_type=values["service_type"],
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused(
+            f"counter-{counter_id}", values, translate_errors(request, invalid.errors)
+        )
+        return _site_page(request, session, account, counter.site_id, refused)
+    return RedirectResponse(
+        f"/admin/sites/{counter.site_id}?saved=counter#counters", status_code=303
+    )
+
+
+@router.post("/admin/sites/{site_id}/staff")
+def submit_staff(
+    request: Request, site_id: int, form: PostedFormDep, account: CurrentAdmin, session: SessionDep
+) -> Response:
+    check_csrf(request, form)
+    own_site(session, account, site_id)
+    values = _values(form, STAFF_FIELDS)
+    try:
+        changes.add_staff_member(
+            session,
+            site_id=site_id,
+            job_number=values["job_number"],
+            display_name=values["name"],
+            counter_id=_counter_choice(values["counter"]),
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused("staff", values, translate_errors(request, invalid.errors))
+        return _site_page(request, session, account, site_id, refused)
+    return RedirectResponse(f"/admin/sites/{site_id}?saved=staff#clerks", status_code=303)
+
+
+@router.post("/admin/staff/{staff_id}")
+def submit_staff_change(
+    request: Request, staff_id: int, form: PostedFormDep, account: CurrentAdmin, session: SessionDep
+) -> Response:
+    check_csrf(request, form)
+    staff = own_staff(session, account, staff_id)
+    values = _values(form, STAFF_FIELDS)
+    try:
+        changes.change_staff_member(
+            session,
+            staff_id=staff_id,
+            display_name=values["name"],
+            counter_id=_counter_choice(values["counter"]),
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused(f"staff-{staff_id}", values, translate_errors(request, invalid.errors))
+        return _site_page(request, session, account, staff.site_id, refused)
+    return RedirectResponse(f"/admin/sites/{staff.site_id}?saved=staff#clerks", status_code=303)
+
+
+@router.post("/admin/staff/{staff_id}/leave")
+def submit_staff_leaves(
+    request: Request,
+    staff_id: int,
+    form: PostedFormDep,
+    account: CurrentAdmin,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """The clerk has left: off every counter from today, kept with their history."""
+    check_csrf(request, form)
+    staff = own_staff(session, account, staff_id)
+    if staff.left_on is not None:
+        raise NotFound(f"staff {staff_id} present")
+    changes.staff_member_leaves(session, staff_id=staff_id, on=now.date(), now=now)
+    return RedirectResponse(f"/admin/sites/{staff.site_id}?saved=left#clerks", status_code=303)
