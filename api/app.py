@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from api.admin import campaigns as admin_campaigns
 from api.admin import places as admin_places
+from api.admin import questionnaires as admin_questionnaires
 from api.customer import case as customer_case
 from api.customer import display, feedback, survey
 from api.errors import install_error_handlers
@@ -77,6 +78,7 @@ def create_app(
         accounts,
         admin_places,
         admin_campaigns,
+        admin_questionnaires,
         home,
         dashboard,
         cases,

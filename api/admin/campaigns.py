@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.places import Refused
+from api.admin.refused import Refused
 from api.admin.scope import (
     AdminReader,
     CurrentAdmin,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from api.admin.refused import Refused
 from api.admin.scope import (
     AdminReader,
     CurrentAdmin,
@@ -33,13 +34,6 @@ REGION_FIELDS = ("code", "name")
 SITE_FIELDS = ("code", "name", "region", "address", "opening_hours")
 COUNTER_FIELDS = ("code", "name", "service_type")
 STAFF_FIELDS = ("job_number", "name", "counter")
-
-
-class Refused:
-    """A form that was refused: which one (``form``), what was typed and the messages."""
-
-    def __init__(self, form: str, values: dict[str, str], errors: dict[str, str]) -> None:
-        self.form, self.values, self.errors = form, values, errors
 
 
 def _values(form: PostedForm, fields: tuple[str, ...]) -> dict[str, str]:

@@ -13,17 +13,15 @@ from api.deps import NowDep, SessionDep, SettingsDep, get_settings, instrument_s
 from api.forms import PostedFormDep, check_csrf, csrf_token_for
 from api.page_cache import fill, placeholder
 from api.settings import Settings
+from api.survey_form import SurveyPlace, survey_form_context
 from api.templating import render, templates_of, translate_errors
 from survey.errors import N_, FieldError, InvalidAnswer
 from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
 from survey.places.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
 from survey.places.organisations import staff_on_duty
-from survey.questionnaires.instruments import ItemSpec
 from survey.questionnaires.responses import (
-    ANSWER_FIELDS,
     DuplicatePolicy,
     asked_items,
-    field_name,
     read_answers,
     submit_response,
 )
@@ -92,40 +90,22 @@ def _page_context(
     site = session.get(Site, counter.site_id)
     assert site is not None
     organisation = session.get(Organisation, site.organisation_id)
+    assert organisation is not None
     staff = (
         session.get(StaffMember, link.staff_member_id)
         if link.staff_member_id
         else staff_on_duty(session, counter_id=counter.id or 0)
     )
-    spec = instrument_spec(request, session, campaign.instrument_id)
-    items = asked_items(
-        spec, items_per_dimension=campaign.items_per_dimension, submission_key=submission_key
+    return survey_form_context(
+        SurveyPlace(link, campaign, counter, site, organisation, staff),
+        instrument_spec(request, session, campaign.instrument_id),
+        submission_key=submission_key,
+        values=values,
+        errors=translate_errors(request, errors),
+        code=code,
+        large_text=request.query_params.get("text") == "large" or values.get("text") == "large",
+        hotline=get_settings(request).supervision_hotline,
     )
-    asked = {item.id for item in items}
-    sections: list[tuple[str, list[ItemSpec]]] = [
-        (dim.code, [item for item in dim.items if item.id in asked]) for dim in spec.dimensions
-    ]
-    settings = get_settings(request)
-    return {
-        "link": link,
-        "campaign": campaign,
-        "counter": counter,
-        "site": site,
-        "organisation": organisation,
-        "staff": staff,
-        "spec": spec,
-        "sections": [(code_, rows) for code_, rows in sections if rows],
-        "answer_fields": ANSWER_FIELDS[campaign.mode],
-        "field_name": field_name,
-        "scale": range(spec.scale_min, spec.scale_max + 1),
-        "overall_scale": range(spec.overall_min, spec.overall_max + 1),
-        "values": values,
-        "errors": translate_errors(request, errors),
-        "submission_key": submission_key,
-        "rotating_code": code,
-        "large_text": request.query_params.get("text") == "large" or values.get("text") == "large",
-        "hotline": settings.supervision_hotline,
-    }
 
 
 @router.get("/s/{token}")

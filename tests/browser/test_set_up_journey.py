@@ -1,8 +1,9 @@
 """From an empty install to a first answer, in the browser alone: the first administrator
 (made as ``manyi init`` makes it) builds a region, a hall, two counters and two clerks,
-starts a campaign, prints the hall's posters; a customer scans the printed code on a phone
-and answers; the answer shows on the managers' pages. Every set-up page is checked with
-axe, and screenshots are kept."""
+adapts the questionnaire's wording and publishes it, starts a campaign asking it, prints
+the hall's posters; a customer scans the printed code on a phone and answers; the answer
+shows on the managers' pages. Every set-up page is checked with axe, and screenshots are
+kept."""
 
 import io
 import re
@@ -97,7 +98,20 @@ def test_an_empty_install_to_a_first_answer_in_the_browser(
     page.screenshot(path=str(screenshots / "admin-hall.png"), full_page=True)
     site_page = page.url.split("?")[0]
 
+    page.goto(f"{live_server.url}/admin/questionnaires?lang=en")
+    page.click("text=Edit as the next version")
+    page.fill("textarea[name='text:item.q1:zh_Hans']", "营业厅的叫号和自助设备好用。")
+    page.fill("textarea[name='text:title:zh_Hans']", "请为城东营业厅打分")
+    page.click("text=Publish as the next version")
+    expect(page.locator("table")).to_contain_text("v2")
+    assert violations(page) == []
+    page.locator("tr", has_text="v2").locator("a", has_text="简体中文").click()
+    expect(page.locator("body")).to_contain_text("营业厅的叫号和自助设备好用。")
+    assert violations(page) == []
+    page.screenshot(path=str(screenshots / "admin-questionnaire-preview.png"), full_page=True)
+
     page.goto(f"{live_server.url}/admin/campaigns?lang=en")
+    page.select_option("#campaign-instrument", label="servqual-counter v2")
     page.fill("#campaign-name", "2027 柜台满意度")
     page.select_option("#campaign-mode", "perception_only")
     page.fill("#campaign-starts_on", now.date().replace(day=1).isoformat())
@@ -124,6 +138,7 @@ def test_an_empty_install_to_a_first_answer_in_the_browser(
     customer = phone.new_page()
     customer.goto(url)
     expect(customer.locator("body")).to_contain_text("李娜")
+    expect(customer.locator("h1")).to_have_text("请为城东营业厅打分")
     names = customer.eval_on_selector_all(
         "input[type=radio]", "inputs => [...new Set(inputs.map(i => i.name))]"
     )
