@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.middleware.gzip import GZipMiddleware
 
+from api.admin import accounts as admin_accounts
 from api.admin import campaigns as admin_campaigns
 from api.admin import places as admin_places
 from api.admin import questionnaires as admin_questionnaires
@@ -20,7 +21,7 @@ from api.manager import cases, checklists, home, supervision
 from api.manager.dashboard import routes as dashboard
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
-from api.public import accounts, assets, evidence, health
+from api.public import accounts, assets, evidence, health, welcome
 from api.settings import Settings
 from api.supervisor import portal
 from api.templating import Templates
@@ -76,9 +77,11 @@ def create_app(
         customer_case,
         display,
         accounts,
+        welcome,
         admin_places,
         admin_campaigns,
         admin_questionnaires,
+        admin_accounts,
         home,
         dashboard,
         cases,

@@ -130,6 +130,18 @@ _KINDS: list[tuple[type[Exception], ErrorKind]] = [
         ),
     ),
     (
+        domain.AccountLinkNotValid,
+        ErrorKind(
+            410,
+            "account_link_not_valid",
+            N_("This link no longer works"),
+            N_(
+                "This link has been used already or has expired. "
+                "Ask your administrator for a new one."
+            ),
+        ),
+    ),
+    (
         domain.CredentialNotValid,
         ErrorKind(
             403,

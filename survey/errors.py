@@ -75,6 +75,10 @@ class CaseActionNotAllowed(SurveyError):
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
 
 
+class AccountLinkNotValid(SurveyError):
+    """A one-time account link that does not exist, was used already, or has expired."""
+
+
 class CredentialNotValid(SurveyError):
     """The supervisor has no credential, or it is not valid today (expired or not yet
     valid)."""

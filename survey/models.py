@@ -418,6 +418,45 @@ class LoginSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_utc_column())
 
 
+class AccountLinkPurpose(StrEnum):
+    """Why a one-time link was made: to set the first password of an invited account, or
+    to set a new one after a reset."""
+
+    invite = "invite"
+    reset = "reset"
+
+
+class AccountLink(SQLModel, table=True):
+    """A one-time link that lets its holder set an account's password; the table keeps only
+    the SHA-256 of its token, so a copy of the database opens no account. Used once, and
+    only before ``expires_at``."""
+
+    __tablename__ = "account_links"
+
+    token_hash: str = Field(max_length=64, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    purpose: AccountLinkPurpose = Field(sa_column=_enum_column(AccountLinkPurpose))
+    created_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class AccountChange(SQLModel, table=True):
+    """Who changed an account, when, and how (invited, password link made, password set,
+    deactivated, reactivated, organisations changed): the record an administrator's
+    changes leave."""
+
+    __tablename__ = "account_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    changed_by: int | None = Field(default=None, foreign_key="users.id")
+    at: datetime = Field(sa_column=_utc_column())
+    what: str = Field(max_length=40)
+    detail: str = Field(default="", max_length=300)
+
+
 class StatGrain(StrEnum):
     """The period one row of :class:`StatSum` covers."""
 

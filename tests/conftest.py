@@ -111,6 +111,8 @@ TABLES_CHILD_FIRST = (
     "feedback",
     "stat_sums",
     "login_sessions",
+    "account_links",
+    "account_changes",
     "user_organisations",
     "users",
     "response_importance",

@@ -35,6 +35,7 @@ def _login_page(
     status: int = 200,
     username: str = "",
     next_path: str = "",
+    password_set: bool = False,
 ) -> Response:
     return render(
         request,
@@ -44,6 +45,7 @@ def _login_page(
             "username": username,
             "next_path": next_path,
             "demo_mode": settings.demo_mode,
+            "password_set": password_set,
         },
         status_code=status,
     )
@@ -52,7 +54,11 @@ def _login_page(
 @router.get("/login")
 def show_login(request: Request, settings: SettingsDep) -> Response:
     return _login_page(
-        request, settings, next_path=_safe_next(request.query_params.get("next", ""))
+        request,
+        settings,
+        next_path=_safe_next(request.query_params.get("next", "")),
+        username=request.query_params.get("username", "")[:80],
+        password_set=request.query_params.get("password") == "set",
     )
 
 

@@ -159,4 +159,24 @@ def test_an_empty_install_to_a_first_answer_in_the_browser(
     assert "1" in page.locator("tfoot").first.inner_text()
     page.goto(f"{live_server.url}/manager/dashboard?lang=en")
     expect(page.locator("h1")).to_contain_text("广州电信")
+
+    page.goto(f"{live_server.url}/admin/accounts?lang=en")
+    assert violations(page) == []
+    page.fill("#invite-username", "wang")
+    page.fill("#invite-display_name", "王经理")
+    page.click("form[action='/admin/accounts'] button[type=submit]")
+    link = page.locator("#one-time-link").inner_text()
+    assert violations(page) == []
+    newcomer = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    welcome = newcomer.new_page()
+    welcome.goto(link)
+    assert violations(welcome) == []
+    welcome.fill("#password", "wang-long-password")
+    welcome.fill("#repeated", "wang-long-password")
+    welcome.click("button[type=submit]")
+    expect(welcome.locator("#username")).to_have_value("wang")
+    welcome.fill("#password", "wang-long-password")
+    welcome.click("button[type=submit]")
+    welcome.wait_for_url("**/manager")
+    newcomer.close()
     desk.close()

@@ -1,0 +1,181 @@
+"""``/admin/accounts``: invite managers and administrators by a one-time link, make a link
+that sets a new password, deactivate and reactivate; with the record of every change."""
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from api.admin.refused import Refused
+from api.admin.scope import CurrentAdmin, chosen_organisation
+from api.deps import NowDep, SessionDep
+from api.forms import PostedFormDep, check_csrf
+from api.settings import public_address, settings_of
+from api.templating import render, translate_errors
+from survey.accounts import Account
+from survey.errors import InvalidAnswer
+from survey.invitations import (
+    INVITABLE,
+    Manager,
+    accounts_of,
+    changes_of,
+    invite,
+    managed_user,
+    password_link,
+    set_active,
+)
+from survey.models import Organisation, Role, User
+
+router = APIRouter()
+INVITE_FIELDS = ("username", "display_name", "role")
+
+
+def _manager(account: Account) -> Manager:
+    return Manager(user_id=account.id, organisation_ids=account.organisation_ids)
+
+
+def _accounts_page(
+    request: Request,
+    session: Session,
+    account: Account,
+    organisation_id: int,
+    refused: Refused | None = None,
+) -> Response:
+    rows = accounts_of(session, _manager(account))
+    names = {
+        organisation.id: organisation.name
+        for organisation in (session.get(Organisation, i) for i in account.organisation_ids)
+        if organisation is not None
+    }
+    users = {row.user.id: row.user.username for row in rows}
+    changes = changes_of(session, [row.user.id for row in rows if row.user.id is not None])
+    return render(
+        request,
+        "admin/accounts.html",
+        {
+            "account": account,
+            "organisation_id": organisation_id,
+            "rows": rows,
+            "organisation_names": names,
+            "changes": changes,
+            "usernames": users | _usernames(session, {c.changed_by for c in changes}),
+            "roles": [(role.value, role.value) for role in INVITABLE],
+            "refused": refused,
+            "saved": request.query_params.get("saved", ""),
+        },
+        status_code=422 if refused else 200,
+    )
+
+
+def _usernames(session: Session, ids: set[int | None]) -> dict[int | None, str]:
+    return {i: user.username for i in ids if i is not None and (user := session.get(User, i))}
+
+
+@router.get("/admin/accounts")
+def show_accounts(request: Request, account: CurrentAdmin, session: SessionDep) -> Response:
+    """The accounts of the administrator's organisations, the invitation form, the record."""
+    organisation_id = chosen_organisation(account, request.query_params.get("organisation"))
+    return _accounts_page(request, session, account, organisation_id)
+
+
+def _link_page(
+    request: Request, session: Session, account: Account, user: User, token: str, *, invited: bool
+) -> Response:
+    """The one-time link, shown once: the administrator passes it on by a trusted way."""
+    address = public_address(session, settings_of(request))
+    return render(
+        request,
+        "admin/account_link.html",
+        {
+            "account": account,
+            "user": user,
+            "invited": invited,
+            "link": f"{address}/welcome/{token}",
+        },
+        status_code=201 if invited else 200,
+    )
+
+
+@router.post("/admin/accounts")
+def submit_invitation(
+    request: Request, form: PostedFormDep, account: CurrentAdmin, session: SessionDep, now: NowDep
+) -> Response:
+    """Invite someone: the account is made inactive and its one-time link shown once."""
+    check_csrf(request, form)
+    organisation_id = chosen_organisation(account, form.get("organisation") or "0")
+    values = {name: form.get(name) for name in INVITE_FIELDS}
+    values |= {f"org-{i}": form.get(f"org-{i}") for i in account.organisation_ids}
+    chosen = [i for i in sorted(account.organisation_ids) if form.get(f"org-{i}")]
+    try:
+        role = Role(values["role"]) if values["role"] in set(Role) else None
+        if role is None:
+            raise InvalidAnswer({"role": "Invite a manager or an administrator here."})
+        user, token = invite(
+            session,
+            by=_manager(account),
+            username=values["username"],
+            display_name=values["display_name"],
+            role=role,
+            organisation_ids=chosen,
+            now=now,
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused("invite", values, translate_errors(request, invalid.errors))
+        return _accounts_page(request, session, account, organisation_id, refused)
+    return _link_page(request, session, account, user, token, invited=True)
+
+
+@router.post("/admin/accounts/{user_id}/password-link")
+def submit_password_link(
+    request: Request,
+    user_id: int,
+    form: PostedFormDep,
+    account: CurrentAdmin,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """A one-time link that sets a new password for the account, shown once."""
+    check_csrf(request, form)
+    token = password_link(session, by=_manager(account), user_id=user_id, now=now)
+    user = managed_user(session, _manager(account), user_id)
+    return _link_page(request, session, account, user, token, invited=False)
+
+
+def _set_active(
+    request: Request,
+    user_id: int,
+    form: PostedFormDep,
+    account: Account,
+    session: Session,
+    now: NowDep,
+    active: bool,
+) -> Response:
+    check_csrf(request, form)
+    set_active(session, by=_manager(account), user_id=user_id, active=active, now=now)
+    return RedirectResponse(
+        f"/admin/accounts?saved={'reactivated' if active else 'deactivated'}", status_code=303
+    )
+
+
+@router.post("/admin/accounts/{user_id}/deactivate")
+def submit_deactivation(
+    request: Request,
+    user_id: int,
+    form: PostedFormDep,
+    account: CurrentAdmin,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Deactivate the account: signed out everywhere at once, its history kept."""
+    return _set_active(request, user_id, form, account, session, now, False)
+
+
+@router.post("/admin/accounts/{user_id}/reactivate")
+def submit_reactivation(
+    request: Request,
+    user_id: int,
+    form: PostedFormDep,
+    account: CurrentAdmin,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    return _set_active(request, user_id, form, account, session, now, True)

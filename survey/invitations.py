@@ -1,0 +1,269 @@
+"""Accounts an administrator manages: invited by a one-time link (no password is ever sent
+or shown), a new password by another one-time link, deactivated and reactivated; every
+change recorded with who made it and when.
+
+A link's token is shown once, to the administrator, who passes it on; only its SHA-256 is
+stored. It sets the password once, within :data:`LINK_LIFETIME`, and making a new link for
+an account voids the older ones.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from survey.accounts import create_user, hash_password
+from survey.db import begin_write
+from survey.errors import N_, AccountLinkNotValid, FieldError, InvalidAnswer, NotFound
+from survey.models import (
+    AccountChange,
+    AccountLink,
+    AccountLinkPurpose,
+    LoginSession,
+    Role,
+    User,
+    UserOrganisation,
+)
+
+LINK_LIFETIME = timedelta(days=7)
+MIN_PASSWORD = 10
+INVITABLE = (Role.manager, Role.admin)
+"""Roles an administrator invites here; supervisors come with a numbered credential
+(``manyi supervisor``) and regulators with their authority."""
+
+
+@dataclass(frozen=True)
+class Manager:
+    """The administrator making a change: who, and which organisations they run."""
+
+    user_id: int
+    organisation_ids: frozenset[int]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _record(
+    session: Session, *, user_id: int, by: int | None, now: datetime, what: str, detail: str = ""
+) -> None:
+    session.add(
+        AccountChange(user_id=user_id, changed_by=by, at=now, what=what, detail=detail[:300])
+    )
+
+
+def _new_link(
+    session: Session, *, user_id: int, purpose: AccountLinkPurpose, by: int, now: datetime
+) -> str:
+    for old in session.exec(
+        select(AccountLink).where(
+            AccountLink.user_id == user_id, col(AccountLink.used_at).is_(None)
+        )
+    ).all():
+        old.used_at = now
+        session.add(old)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AccountLink(
+            token_hash=_token_hash(token),
+            user_id=user_id,
+            purpose=purpose,
+            created_by=by,
+            created_at=now,
+            expires_at=now + LINK_LIFETIME,
+        )
+    )
+    return token
+
+
+def _organisations_of(session: Session, user_id: int) -> frozenset[int]:
+    return frozenset(
+        session.exec(
+            select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == user_id)
+        ).all()
+    )
+
+
+def managed_user(session: Session, by: Manager, user_id: int) -> User:
+    """An account the administrator may manage: all its organisations are theirs."""
+    user = session.get(User, user_id)
+    if user is None or not _organisations_of(session, user_id) <= by.organisation_ids:
+        raise NotFound(f"user {user_id}")
+    return user
+
+
+def invite(
+    session: Session,
+    *,
+    by: Manager,
+    username: str,
+    display_name: str,
+    role: Role,
+    organisation_ids: Iterable[int],
+    now: datetime,
+) -> tuple[User, str]:
+    """A new account that cannot sign in until its holder sets a password through the
+    returned one-time token. InvalidAnswer for a role not invited here, an organisation
+    that is not the administrator's, or a taken username. Commits."""
+    org_ids = sorted(set(organisation_ids))
+    errors: dict[str, FieldError | str] = {}
+    if role not in INVITABLE:
+        errors["role"] = FieldError(N_("Invite a manager or an administrator here."))
+    if not org_ids or not set(org_ids) <= by.organisation_ids:
+        errors["organisations"] = FieldError(N_("Choose at least one of your organisations."))
+    if len(display_name.strip()) > 120:
+        errors["display_name"] = FieldError(
+            N_("Write at most %(limit)s characters."), {"limit": 120}
+        )
+    if errors:
+        raise InvalidAnswer(errors)
+    begin_write(session)
+    try:
+        user = create_user(
+            session,
+            username=username,
+            password=secrets.token_urlsafe(32),  # never told to anyone: replaced by the link
+            role=role,
+            organisation_ids=org_ids,
+            display_name=display_name.strip(),
+            now=now,
+        )
+        user.active = False
+        session.add(user)
+        assert user.id is not None
+        token = _new_link(
+            session, user_id=user.id, purpose=AccountLinkPurpose.invite, by=by.user_id, now=now
+        )
+        _record(session, user_id=user.id, by=by.user_id, now=now, what="invited", detail=role.value)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return user, token
+
+
+def password_link(session: Session, *, by: Manager, user_id: int, now: datetime) -> str:
+    """A one-time token that sets a new password for the account (older links stop
+    working; the current password works until the new one is set). Commits."""
+    user = managed_user(session, by, user_id)
+    assert user.id is not None
+    begin_write(session)
+    token = _new_link(
+        session, user_id=user.id, purpose=AccountLinkPurpose.reset, by=by.user_id, now=now
+    )
+    _record(session, user_id=user.id, by=by.user_id, now=now, what="password link")
+    session.commit()
+    return token
+
+
+def link_holder(session: Session, token: str, *, now: datetime) -> User:
+    """The account a one-time token opens; AccountLinkNotValid if it is unknown, used or
+    expired."""
+    link = session.get(AccountLink, _token_hash(token)) if 0 < len(token) <= 100 else None
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        raise AccountLinkNotValid()
+    user = session.get(User, link.user_id)
+    if user is None:
+        raise AccountLinkNotValid()
+    return user
+
+
+def set_password_by_link(
+    session: Session, *, token: str, password: str, repeated: str, now: datetime
+) -> User:
+    """Set the account's password through its one-time token, which is then used up; the
+    account becomes active and every other browser signed in to it is signed out.
+    InvalidAnswer for a password under 10 characters or two that differ. Commits."""
+    user = link_holder(session, token, now=now)
+    errors: dict[str, FieldError | str] = {}
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = FieldError(
+            N_("A password has at least %(limit)s characters."), {"limit": MIN_PASSWORD}
+        )
+    elif password != repeated:
+        errors["repeated"] = FieldError(N_("The two passwords differ."))
+    if errors:
+        raise InvalidAnswer(errors)
+    assert user.id is not None
+    begin_write(session)
+    link = session.get(AccountLink, _token_hash(token))
+    assert link is not None
+    link.used_at = now
+    user.password_hash = hash_password(password)
+    user.active = True
+    session.add_all([link, user])
+    session.execute(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+    _record(session, user_id=user.id, by=user.id, now=now, what="password set")
+    session.commit()
+    return user
+
+
+def set_active(session: Session, *, by: Manager, user_id: int, active: bool, now: datetime) -> User:
+    """Deactivate an account (signed out at once; its history stays) or reactivate it. An
+    administrator does not deactivate their own account. Commits."""
+    user = managed_user(session, by, user_id)
+    if user.id == by.user_id and not active:
+        raise InvalidAnswer({"account": FieldError(N_("You cannot deactivate your own account."))})
+    begin_write(session)
+    user.active = active
+    session.add(user)
+    if not active:
+        session.execute(delete(LoginSession).where(col(LoginSession.user_id) == user_id))
+    _record(
+        session,
+        user_id=user_id,
+        by=by.user_id,
+        now=now,
+        what="reactivated" if active else "deactivated",
+    )
+    session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    user: User
+    organisation_ids: frozenset[int]
+    pending_invite: bool
+
+
+def accounts_of(session: Session, by: Manager) -> list[AccountRow]:
+    """Every account the administrator may manage, by username."""
+    memberships: dict[int, set[int]] = {}
+    for user_id, organisation_id in session.exec(
+        select(UserOrganisation.user_id, UserOrganisation.organisation_id)
+    ).all():
+        memberships.setdefault(user_id, set()).add(organisation_id)
+    users = session.exec(select(User).order_by(col(User.username))).all()
+    invited = set(
+        session.exec(
+            select(AccountLink.user_id).where(
+                AccountLink.purpose == AccountLinkPurpose.invite, col(AccountLink.used_at).is_(None)
+            )
+        ).all()
+    )
+    return [
+        AccountRow(user=user, organisation_ids=frozenset(orgs), pending_invite=user.id in invited)
+        for user in users
+        if user.id is not None
+        and (orgs := memberships.get(user.id, set()))
+        and orgs <= by.organisation_ids
+    ]
+
+
+def changes_of(
+    session: Session, user_ids: Sequence[int], *, limit: int = 50
+) -> list[AccountChange]:
+    """The latest changes to these accounts, newest first."""
+    return list(
+        session.exec(
+            select(AccountChange)
+            .where(col(AccountChange.user_id).in_(list(user_ids)))
+            .order_by(col(AccountChange.at).desc(), col(AccountChange.id).desc())
+            .limit(limit)
+        ).all()
+    )
