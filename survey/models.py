@@ -293,6 +293,16 @@ class Campaign(SQLModel, table=True):
     )
 
 
+class CampaignSite(SQLModel, table=True):
+    """A hall a campaign is run in; a campaign with none is run in all of its
+    organisation's halls."""
+
+    __tablename__ = "campaign_sites"
+
+    campaign_id: int = Field(foreign_key="campaigns.id", primary_key=True)
+    site_id: int = Field(foreign_key="sites.id", primary_key=True)
+
+
 class QrLink(SQLModel, table=True):
     """An unguessable survey link for one counter (and optionally one staff member).
 

@@ -119,6 +119,7 @@ TABLES_CHILD_FIRST = (
     "response_answers",
     "survey_responses",
     "qr_links",
+    "campaign_sites",
     "campaigns",
     "staff_members",
     "counters",

@@ -27,6 +27,7 @@ from survey.models import CampaignMode, CampaignStatus, QrLink, Role
 from survey.places import changes
 from survey.places.campaigns import ALLOWED_MOVES
 from survey.places.links import poster_places
+from survey.places.organisations import sites_of
 from survey.places.queries import organisation_campaigns
 from survey.questionnaires.instruments import instrument_choices
 
@@ -59,6 +60,7 @@ def _campaigns_page(
             "can_change": account.role == Role.admin,
             "organisation_id": organisation_id,
             "rows": organisation_campaigns(session, organisation_id),
+            "halls": sites_of(session, organisation_id),
             "instruments": [
                 (i.id, f"{i.key} v{i.version}")
                 for i in instrument_choices(session, organisation_id)
@@ -107,6 +109,8 @@ def submit_campaign(
     check_csrf(request, form)
     organisation_id = chosen_organisation(account, form.get("organisation") or "0")
     values = {name: form.get(name) for name in CAMPAIGN_FIELDS}
+    halls = sites_of(session, organisation_id)
+    values |= {f"site-{site.id}": form.get(f"site-{site.id}") for site in halls}
     try:
         instrument = values["instrument"]
         if values["mode"] not in {mode.value for mode in CampaignMode}:
@@ -122,6 +126,7 @@ def submit_campaign(
             items_per_dimension=_count(values["items_per_dimension"]),
             per_staff=bool(values["per_staff"]),
             ask_importance=bool(values["ask_importance"]),
+            site_ids=[site.id for site in halls if site.id and form.get(f"site-{site.id}")],
         )
     except InvalidAnswer as invalid:
         refused = Refused("campaign", values, translate_errors(request, invalid.errors))

@@ -39,6 +39,9 @@ def campaign_create(
     no_importance: Annotated[
         bool, typer.Option("--no-importance", help="Do not ask how important each dimension is.")
     ] = False,
+    site: Annotated[
+        list[int] | None, typer.Option(help="A hall it runs in (repeat); default all halls.")
+    ] = None,
 ) -> None:
     """Create a campaign as a draft: it takes answers once started."""
     with writing() as session:
@@ -58,6 +61,7 @@ def campaign_create(
             per_staff=per_staff,
             ask_importance=not no_importance,
             status=CampaignStatus.draft,
+            site_ids=site or (),
         )
     typer.echo(f"campaign {campaign.id}: {campaign.name} (draft)")
 

@@ -5,12 +5,13 @@ stops it for a while, ``end`` closes it for good. Links of a campaign that is no
 take no answers (:class:`CampaignNotRunning`); an ended campaign's links are expired.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from survey.errors import N_, CampaignStateConflict, FieldError, InvalidAnswer
-from survey.models import Campaign, CampaignMode, CampaignStatus, Instrument
+from survey.models import Campaign, CampaignMode, CampaignSite, CampaignStatus, Instrument, Site
 
 ALLOWED_MOVES: dict[CampaignStatus, frozenset[CampaignStatus]] = {
     CampaignStatus.draft: frozenset({CampaignStatus.running, CampaignStatus.ended}),
@@ -34,8 +35,10 @@ def create_campaign(
     per_staff: bool = False,
     ask_importance: bool = True,
     status: CampaignStatus = CampaignStatus.running,
+    site_ids: Sequence[int] = (),
 ) -> Campaign:
-    """Add a campaign: an instrument run in one mode over a date range. Does not commit."""
+    """Add a campaign: an instrument run in one mode over a date range, in the halls
+    ``site_ids`` names (none: all of the organisation's halls). Does not commit."""
     errors: dict[str, FieldError | str] = {}
     name = name.strip()
     if not name or len(name) > 200:
@@ -47,6 +50,13 @@ def create_campaign(
     instrument = session.get(Instrument, instrument_id)
     if instrument is None or instrument.organisation_id not in (None, organisation_id):
         errors["instrument"] = FieldError(N_("There is no such questionnaire."))
+    sites = sorted(set(site_ids))
+    if sites:
+        found = session.exec(
+            select(Site.id).where(col(Site.id).in_(sites), Site.organisation_id == organisation_id)
+        ).all()
+        if len(found) != len(sites):
+            errors["sites"] = FieldError(N_("Choose halls of the campaign's organisation."))
     if errors:
         raise InvalidAnswer(errors)
     campaign = Campaign(
@@ -63,7 +73,21 @@ def create_campaign(
     )
     session.add(campaign)
     session.flush()
+    assert campaign.id is not None
+    session.add_all(CampaignSite(campaign_id=campaign.id, site_id=site) for site in sites)
+    session.flush()
     return campaign
+
+
+def campaign_site_ids(session: Session, campaign_id: int) -> list[int]:
+    """The halls the campaign is run in; empty when it is run in all of them."""
+    return list(
+        session.exec(
+            select(CampaignSite.site_id)
+            .where(CampaignSite.campaign_id == campaign_id)
+            .order_by(col(CampaignSite.site_id))
+        ).all()
+    )
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:

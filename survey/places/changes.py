@@ -6,7 +6,7 @@ committing, so ``manyi init``, the demo seed and the CLI can compose several in 
 transaction; the admin pages call these instead, one change per form.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -163,6 +163,7 @@ def add_campaign(
     items_per_dimension: int | None,
     per_staff: bool,
     ask_importance: bool,
+    site_ids: Sequence[int] = (),
 ) -> Campaign:
     """A new campaign, as a draft: it takes answers once started."""
     return _committed(
@@ -179,6 +180,7 @@ def add_campaign(
             per_staff=per_staff,
             ask_importance=ask_importance,
             status=CampaignStatus.draft,
+            site_ids=site_ids,
         ),
     )
 

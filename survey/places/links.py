@@ -14,7 +14,16 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from survey.errors import CampaignNotRunning, LinkExpired, LinkNotFound, LinkRevoked, NotFound
-from survey.models import Campaign, CampaignStatus, Counter, Organisation, QrLink, Site, StaffMember
+from survey.models import (
+    Campaign,
+    CampaignSite,
+    CampaignStatus,
+    Counter,
+    Organisation,
+    QrLink,
+    Site,
+    StaffMember,
+)
 
 TOKEN_BYTES = 16
 
@@ -226,9 +235,9 @@ def poster_places(
 def ensure_campaign_links(
     session: Session, *, campaign_id: int, rotating: bool = False, now: datetime
 ) -> list[QrLink]:
-    """Create the missing links of a campaign: one per counter of its organisation, or,
-    when the campaign rates clerks (``per_staff``), one per counter and present clerk of
-    its site.
+    """Create the missing links of a campaign: one per counter of its halls (all of its
+    organisation's when it names none), or, when the campaign rates clerks
+    (``per_staff``), one per counter and present clerk of its site.
 
     Existing usable links are kept, so running it again after adding a counter only adds
     that counter's links. Returns the links created. Does not commit.
@@ -236,12 +245,16 @@ def ensure_campaign_links(
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id}")
-    counters = session.exec(
+    query = (
         select(Counter)
         .join(Site, col(Site.id) == Counter.site_id)
         .where(Site.organisation_id == campaign.organisation_id)
         .order_by(col(Counter.site_id), col(Counter.code))
-    ).all()
+    )
+    halls = select(CampaignSite.site_id).where(CampaignSite.campaign_id == campaign_id)
+    if session.exec(halls.limit(1)).first() is not None:
+        query = query.where(col(Counter.site_id).in_(halls))
+    counters = session.exec(query).all()
     existing = {
         (link.counter_id, link.staff_member_id)
         for link in session.exec(

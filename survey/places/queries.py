@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from survey.models import (
     Campaign,
+    CampaignSite,
     Counter,
     Organisation,
     QrLink,
@@ -155,6 +156,8 @@ class CampaignRow:
     campaign: Campaign
     links: int
     answers: int
+    halls: list[str]
+    """The names of the halls it is run in; empty when it is run in all of them."""
 
 
 def organisation_campaigns(session: Session, organisation_id: int) -> list[CampaignRow]:
@@ -179,7 +182,20 @@ def organisation_campaigns(session: Session, organisation_id: int) -> list[Campa
         .where(Campaign.organisation_id == organisation_id)
         .order_by(col(Campaign.id).desc())
     ).all()
+    halls: dict[int, list[str]] = {}
+    for campaign_id, name in session.exec(
+        select(CampaignSite.campaign_id, Site.name)
+        .join(Site, col(Site.id) == CampaignSite.site_id)
+        .where(Site.organisation_id == organisation_id)
+        .order_by(col(Site.code))
+    ).all():
+        halls.setdefault(campaign_id, []).append(name)
     return [
-        CampaignRow(campaign=c, links=links.get(c.id or 0, 0), answers=answers.get(c.id or 0, 0))
+        CampaignRow(
+            campaign=c,
+            links=links.get(c.id or 0, 0),
+            answers=answers.get(c.id or 0, 0),
+            halls=halls.get(c.id or 0, []),
+        )
         for c in campaigns
     ]

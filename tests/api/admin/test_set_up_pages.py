@@ -326,3 +326,52 @@ def test_withdrawing_a_link_from_the_hall_page(
     assert place.link.token in client.get(page).text
     assert post(client, page, f"/admin/links/{place.link.id}/revoke", {}).status_code == 303
     assert client.get(f"/s/{place.link.token}").status_code == 410
+
+
+def test_a_campaign_in_some_halls_gets_links_there_only(
+    client: TestClient, place: Place, session: Session
+) -> None:
+    log_in(client, "ada")
+    org = str(place.organisation.id)
+    post(
+        client,
+        "/admin",
+        "/admin/sites",
+        {
+            "organisation": org,
+            "code": "H2",
+            "name": "Hall two",
+            "region": "440103",
+            "address": "",
+            "opening_hours": "",
+        },
+    )
+    session.rollback()
+    second = session.exec(select(Site).where(Site.code == "H2")).one()
+    page = f"/admin/sites/{second.id}"
+    post(client, page, f"{page}/counters", {"code": "B1", "name": "B1", "service_type": ""})
+    response = post(
+        client,
+        "/admin/campaigns",
+        "/admin/campaigns",
+        {
+            "organisation": org,
+            "name": "Hall two only",
+            "instrument": str(place.campaign.instrument_id),
+            "mode": "perception_only",
+            "starts_on": "2026-11-01",
+            "ends_on": "2027-10-31",
+            f"site-{second.id}": "1",
+        },
+    )
+    assert response.status_code == 303
+    session.rollback()
+    campaign = session.exec(select(Campaign).where(Campaign.name == "Hall two only")).one()
+    post(client, "/admin/campaigns", f"/admin/campaigns/{campaign.id}/links", {})
+    session.rollback()
+    counters = session.exec(
+        select(QrLink.counter_id).where(QrLink.campaign_id == campaign.id)
+    ).all()
+    b1 = session.exec(select(Counter).where(Counter.site_id == second.id)).one()
+    assert counters == [b1.id]
+    assert "Hall two" in client.get("/admin/campaigns?lang=en").text
