@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.refused import Refused
+from api.admin.refused import Refused, form_round_trip
 from api.admin.scope import (
     AdminReader,
     CurrentAdmin,
@@ -20,13 +20,13 @@ from api.deps import NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
 from api.printing.posters import poster_info, site_sheet_pdf
 from api.settings import public_address, settings_of
-from api.templating import render, translate_errors
+from api.templating import render
 from survey.accounts import Account
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound
-from survey.models import CampaignMode, CampaignStatus, QrLink, Role
-from survey.places import changes
-from survey.places.campaigns import ALLOWED_MOVES
-from survey.places.links import poster_places
+from survey.models import Campaign, CampaignMode, CampaignStatus, QrLink, Role
+from survey.places.campaigns import ALLOWED_MOVES, create_campaign, move_campaign
+from survey.places.changes import committed
+from survey.places.links import ensure_campaign_links, poster_places, revoke_link
 from survey.places.organisations import sites_of
 from survey.places.queries import organisation_campaigns
 from survey.questionnaires.instruments import instrument_choices
@@ -108,15 +108,16 @@ def submit_campaign(
     """Create a campaign as a draft."""
     check_csrf(request, form)
     organisation_id = chosen_organisation(account, form.get("organisation") or "0")
-    values = {name: form.get(name) for name in CAMPAIGN_FIELDS}
     halls = sites_of(session, organisation_id)
-    values |= {f"site-{site.id}": form.get(f"site-{site.id}") for site in halls}
-    try:
+    fields = CAMPAIGN_FIELDS + tuple(f"site-{site.id}" for site in halls)
+
+    def create(values: dict[str, str]) -> Campaign:
         instrument = values["instrument"]
         if values["mode"] not in {mode.value for mode in CampaignMode}:
             raise InvalidAnswer({"mode": FieldError(N_("Please choose how items are asked."))})
-        changes.add_campaign(
+        return committed(
             session,
+            create_campaign,
             organisation_id=organisation_id,
             instrument_id=int(instrument) if instrument.isdecimal() and len(instrument) < 12 else 0,
             name=values["name"],
@@ -126,13 +127,18 @@ def submit_campaign(
             items_per_dimension=_count(values["items_per_dimension"]),
             per_staff=bool(values["per_staff"]),
             ask_importance=bool(values["ask_importance"]),
-            site_ids=[site.id for site in halls if site.id and form.get(f"site-{site.id}")],
+            status=CampaignStatus.draft,
+            site_ids=[site.id for site in halls if site.id and values[f"site-{site.id}"]],
         )
-    except InvalidAnswer as invalid:
-        refused = Refused("campaign", values, translate_errors(request, invalid.errors))
-        return _campaigns_page(request, session, account, organisation_id, refused)
-    return RedirectResponse(
-        f"/admin/campaigns?organisation={organisation_id}&saved=campaign", status_code=303
+
+    return form_round_trip(
+        request,
+        form,
+        form_id="campaign",
+        fields=fields,
+        change=create,
+        page=lambda refused: _campaigns_page(request, session, account, organisation_id, refused),
+        done=lambda _: f"/admin/campaigns?organisation={organisation_id}&saved=campaign",
     )
 
 
@@ -146,7 +152,7 @@ def _move(
 ) -> Response:
     check_csrf(request, form)
     campaign = own_campaign(session, account, campaign_id)
-    changes.move_campaign(session, campaign_id=campaign_id, to=to)
+    committed(session, move_campaign, campaign_id=campaign_id, to=to)
     return RedirectResponse(
         f"/admin/campaigns?organisation={campaign.organisation_id}&saved={to.value}",
         status_code=303,
@@ -199,8 +205,12 @@ def submit_campaign_links(
     """Create the campaign's missing links: printed posters, or counter displays."""
     check_csrf(request, form)
     campaign = own_campaign(session, account, campaign_id)
-    created = changes.add_campaign_links(
-        session, campaign_id=campaign_id, rotating=form.get("rotating") == "1", now=now
+    created = committed(
+        session,
+        ensure_campaign_links,
+        campaign_id=campaign_id,
+        rotating=form.get("rotating") == "1",
+        now=now,
     )
     return RedirectResponse(
         f"/admin/campaigns?organisation={campaign.organisation_id}&saved=links-{len(created)}",
@@ -223,7 +233,7 @@ def submit_link_revoke(
     if link is None or link.revoked_at is not None:
         raise NotFound(f"link {link_id}")
     counter = own_counter(session, account, link.counter_id)
-    changes.revoke_link(session, token=link.token, now=now)
+    committed(session, revoke_link, token=link.token, now=now)
     return RedirectResponse(f"/admin/sites/{counter.site_id}?saved=revoked#links", status_code=303)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.refused import Refused
+from api.admin.refused import Refused, form_round_trip
 from api.admin.scope import (
     AdminReader,
     CurrentAdmin,
@@ -19,13 +19,23 @@ from api.admin.scope import (
     own_staff,
 )
 from api.deps import NowDep, SessionDep
-from api.forms import PostedForm, PostedFormDep, check_csrf
+from api.forms import PostedFormDep, check_csrf
 from api.settings import public_address, settings_of
-from api.templating import render, translate_errors
+from api.templating import render
 from survey.accounts import Account
 from survey.errors import InvalidAnswer, NotFound
 from survey.models import Region, Role
-from survey.places import changes
+from survey.places.changes import committed
+from survey.places.organisations import (
+    create_counter,
+    create_region,
+    create_site,
+    create_staff_member,
+    staff_member_leaves,
+    update_counter,
+    update_site,
+    update_staff_member,
+)
 from survey.places.queries import organisation_places, site_places
 
 router = APIRouter()
@@ -34,10 +44,6 @@ REGION_FIELDS = ("code", "name")
 SITE_FIELDS = ("code", "name", "region", "address", "opening_hours")
 COUNTER_FIELDS = ("code", "name", "service_type")
 STAFF_FIELDS = ("job_number", "name", "counter")
-
-
-def _values(form: PostedForm, fields: tuple[str, ...]) -> dict[str, str]:
-    return {name: form.get(name) for name in fields}
 
 
 def _counter_choice(value: str) -> int | None:
@@ -90,16 +96,18 @@ def submit_region(
 ) -> Response:
     check_csrf(request, form)
     organisation_id = chosen_organisation(account, form.get("organisation") or "0")
-    values = _values(form, REGION_FIELDS)
-    try:
-        changes.add_region(
-            session, organisation_id=organisation_id, code=values["code"], name=values["name"]
-        )
-    except InvalidAnswer as invalid:
-        refused = Refused("region", values, translate_errors(request, invalid.errors))
-        return _organisation_page(request, session, account, organisation_id, refused)
-    return RedirectResponse(
-        f"/admin?organisation={organisation_id}&saved=region#regions", status_code=303
+    return form_round_trip(
+        request,
+        form,
+        form_id="region",
+        fields=REGION_FIELDS,
+        change=lambda v: committed(
+            session, create_region, organisation_id=organisation_id, code=v["code"], name=v["name"]
+        ),
+        page=lambda refused: _organisation_page(
+            request, session, account, organisation_id, refused
+        ),
+        done=lambda _: f"/admin?organisation={organisation_id}&saved=region#regions",
     )
 
 
@@ -109,21 +117,29 @@ def submit_site(
 ) -> Response:
     check_csrf(request, form)
     organisation_id = chosen_organisation(account, form.get("organisation") or "0")
-    values = _values(form, SITE_FIELDS)
-    try:
-        site = changes.add_site(
-            session,
-            organisation_id=organisation_id,
-            code=values["code"],
-            name=values["name"],
-            region_code=values["region"],
-            address=values["address"],
-            opening_hours=values["opening_hours"],
-        )
-    except InvalidAnswer as invalid:
-        refused = Refused("site", values, translate_errors(request, invalid.errors))
-        return _organisation_page(request, session, account, organisation_id, refused)
-    return RedirectResponse(f"/admin/sites/{site.id}?saved=site", status_code=303)
+    return form_round_trip(
+        request,
+        form,
+        form_id="site",
+        fields=SITE_FIELDS,
+        change=lambda v: committed(
+            session, create_site, organisation_id=organisation_id, **_site_fields(v)
+        ),
+        page=lambda refused: _organisation_page(
+            request, session, account, organisation_id, refused
+        ),
+        done=lambda site: f"/admin/sites/{site.id}?saved=site",
+    )
+
+
+def _site_fields(values: dict[str, str]) -> dict[str, str]:
+    return {
+        "code": values["code"],
+        "name": values["name"],
+        "region_code": values["region"],
+        "address": values["address"],
+        "opening_hours": values["opening_hours"],
+    }
 
 
 def _site_page(
@@ -162,21 +178,15 @@ def submit_site_change(
 ) -> Response:
     check_csrf(request, form)
     own_site(session, account, site_id)
-    values = _values(form, SITE_FIELDS)
-    try:
-        changes.change_site(
-            session,
-            site_id=site_id,
-            code=values["code"],
-            name=values["name"],
-            region_code=values["region"],
-            address=values["address"],
-            opening_hours=values["opening_hours"],
-        )
-    except InvalidAnswer as invalid:
-        refused = Refused("site", values, translate_errors(request, invalid.errors))
-        return _site_page(request, session, account, site_id, refused)
-    return RedirectResponse(f"/admin/sites/{site_id}?saved=site", status_code=303)
+    return form_round_trip(
+        request,
+        form,
+        form_id="site",
+        fields=SITE_FIELDS,
+        change=lambda v: committed(session, update_site, site_id=site_id, **_site_fields(v)),
+        page=lambda refused: _site_page(request, session, account, site_id, refused),
+        done=lambda _: f"/admin/sites/{site_id}?saved=site",
+    )
 
 
 @router.post("/admin/sites/{site_id}/counters")
@@ -185,19 +195,15 @@ def submit_counter(
 ) -> Response:
     check_csrf(request, form)
     own_site(session, account, site_id)
-    values = _values(form, COUNTER_FIELDS)
-    try:
-        changes.add_counter(
-            session,
-            site_id=site_id,
-            code=values["code"],
-            name=values["name"],
-            service_type=values["service_type"],
-        )
-    except InvalidAnswer as invalid:
-        refused = Refused("counter", values, translate_errors(request, invalid.errors))
-        return _site_page(request, session, account, site_id, refused)
-    return RedirectResponse(f"/admin/sites/{site_id}?saved=counter#counters", status_code=303)
+    return form_round_trip(
+        request,
+        form,
+        form_id="counter",
+        fields=COUNTER_FIELDS,
+        change=lambda v: committed(session, create_counter, site_id=site_id, **v),
+        page=lambda refused: _site_page(request, session, account, site_id, refused),
+        done=lambda _: f"/admin/sites/{site_id}?saved=counter#counters",
+    )
 
 
 @router.post("/admin/counters/{counter_id}")
@@ -209,23 +215,15 @@ def submit_counter_change(
     session: SessionDep,
 ) -> Response:
     check_csrf(request, form)
-    counter = own_counter(session, account, counter_id)
-    values = _values(form, COUNTER_FIELDS)
-    try:
-        changes.change_counter(
-            session,
-            counter_id=counter_id,
-            code=values["code"],
-            name=values["name"],
-            service_type=values["service_type"],
-        )
-    except InvalidAnswer as invalid:
-        refused = Refused(
-            f"counter-{counter_id}", values, translate_errors(request, invalid.errors)
-        )
-        return _site_page(request, session, account, counter.site_id, refused)
-    return RedirectResponse(
-        f"/admin/sites/{counter.site_id}?saved=counter#counters", status_code=303
+    site_id = own_counter(session, account, counter_id).site_id
+    return form_round_trip(
+        request,
+        form,
+        form_id=f"counter-{counter_id}",
+        fields=COUNTER_FIELDS,
+        change=lambda v: committed(session, update_counter, counter_id=counter_id, **v),
+        page=lambda refused: _site_page(request, session, account, site_id, refused),
+        done=lambda _: f"/admin/sites/{site_id}?saved=counter#counters",
     )
 
 
@@ -235,19 +233,22 @@ def submit_staff(
 ) -> Response:
     check_csrf(request, form)
     own_site(session, account, site_id)
-    values = _values(form, STAFF_FIELDS)
-    try:
-        changes.add_staff_member(
+    return form_round_trip(
+        request,
+        form,
+        form_id="staff",
+        fields=STAFF_FIELDS,
+        change=lambda v: committed(
             session,
+            create_staff_member,
             site_id=site_id,
-            job_number=values["job_number"],
-            display_name=values["name"],
-            counter_id=_counter_choice(values["counter"]),
-        )
-    except InvalidAnswer as invalid:
-        refused = Refused("staff", values, translate_errors(request, invalid.errors))
-        return _site_page(request, session, account, site_id, refused)
-    return RedirectResponse(f"/admin/sites/{site_id}?saved=staff#clerks", status_code=303)
+            job_number=v["job_number"],
+            display_name=v["name"],
+            counter_id=_counter_choice(v["counter"]),
+        ),
+        page=lambda refused: _site_page(request, session, account, site_id, refused),
+        done=lambda _: f"/admin/sites/{site_id}?saved=staff#clerks",
+    )
 
 
 @router.post("/admin/staff/{staff_id}")
@@ -255,19 +256,22 @@ def submit_staff_change(
     request: Request, staff_id: int, form: PostedFormDep, account: CurrentAdmin, session: SessionDep
 ) -> Response:
     check_csrf(request, form)
-    staff = own_staff(session, account, staff_id)
-    values = _values(form, STAFF_FIELDS)
-    try:
-        changes.change_staff_member(
+    site_id = own_staff(session, account, staff_id).site_id
+    return form_round_trip(
+        request,
+        form,
+        form_id=f"staff-{staff_id}",
+        fields=STAFF_FIELDS,
+        change=lambda v: committed(
             session,
+            update_staff_member,
             staff_id=staff_id,
-            display_name=values["name"],
-            counter_id=_counter_choice(values["counter"]),
-        )
-    except InvalidAnswer as invalid:
-        refused = Refused(f"staff-{staff_id}", values, translate_errors(request, invalid.errors))
-        return _site_page(request, session, account, staff.site_id, refused)
-    return RedirectResponse(f"/admin/sites/{staff.site_id}?saved=staff#clerks", status_code=303)
+            display_name=v["name"],
+            counter_id=_counter_choice(v["counter"]),
+        ),
+        page=lambda refused: _site_page(request, session, account, site_id, refused),
+        done=lambda _: f"/admin/sites/{site_id}?saved=staff#clerks",
+    )
 
 
 @router.post("/admin/staff/{staff_id}/leave")
@@ -284,5 +288,5 @@ def submit_staff_leaves(
     staff = own_staff(session, account, staff_id)
     if staff.left_on is not None:
         raise NotFound(f"staff {staff_id} present")
-    changes.staff_member_leaves(session, staff_id=staff_id, on=now.date(), now=now)
+    committed(session, staff_member_leaves, staff_id=staff_id, on=now.date(), now=now)
     return RedirectResponse(f"/admin/sites/{staff.site_id}?saved=left#clerks", status_code=303)
