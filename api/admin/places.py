@@ -19,11 +19,12 @@ from api.admin.scope import (
     own_staff,
 )
 from api.deps import NowDep, SessionDep
-from api.forms import PostedFormDep, check_csrf
+from api.forms import PostedFormDep, UploadFormDep, check_csrf
 from api.settings import public_address, settings_of
-from api.templating import render
+from api.templating import render, translate_errors
 from survey.accounts import Account
-from survey.errors import InvalidAnswer, NotFound
+from survey.errors import N_, FieldError, InvalidAnswer, NotFound
+from survey.evidence.clerk_photos import set_clerk_photo
 from survey.models import Region, Role
 from survey.places.changes import committed
 from survey.places.organisations import (
@@ -290,3 +291,29 @@ def submit_staff_leaves(
         raise NotFound(f"staff {staff_id} present")
     committed(session, staff_member_leaves, staff_id=staff_id, on=now.date(), now=now)
     return RedirectResponse(f"/admin/sites/{staff.site_id}?saved=left#clerks", status_code=303)
+
+
+@router.post("/admin/staff/{staff_id}/photo")
+def submit_staff_photo(
+    request: Request, staff_id: int, form: UploadFormDep, account: CurrentAdmin, session: SessionDep
+) -> Response:
+    """The clerk's photo for the survey page: JPEG or PNG, cleaned of all metadata."""
+    check_csrf(request, form)
+    site_id = own_staff(session, account, staff_id).site_id
+    files = form.files_of("photo")
+    try:
+        if form.too_large or not files or files[0].truncated:
+            raise InvalidAnswer(
+                {"photo": FieldError(N_("Please choose a photo in JPEG or PNG format."))}
+            )
+        set_clerk_photo(
+            session,
+            staff_id=staff_id,
+            data=files[0].data,
+            data_dir=settings_of(request).data_dir,
+            max_bytes=settings_of(request).max_upload_bytes,
+        )
+    except InvalidAnswer as invalid:
+        refused = Refused(f"photo-{staff_id}", {}, translate_errors(request, invalid.errors))
+        return _site_page(request, session, account, site_id, refused)
+    return RedirectResponse(f"/admin/sites/{site_id}?saved=photo#clerks", status_code=303)

@@ -1,12 +1,13 @@
-"""Evidence photos, served only to accounts that may see them."""
+"""Evidence photos, served only to accounts that may see them; and clerks' photos, public."""
 
 from fastapi import APIRouter
 from starlette.responses import FileResponse, Response
 
 from api.deps import CurrentAccount, SessionDep, SettingsDep
 from survey.errors import NotFound
+from survey.evidence.clerk_photos import clerk_photo_file
 from survey.evidence.photos import photo_file
-from survey.models import Role
+from survey.models import Role, StaffMember
 from survey.supervision.queries import photo_for_viewer
 
 router = APIRouter()
@@ -36,4 +37,18 @@ def show_evidence_photo(
             "X-Content-Type-Options": "nosniff",
             "Content-Disposition": "inline",
         },
+    )
+
+
+@router.get("/clerks/{staff_id}/photo")
+def show_clerk_photo(staff_id: int, session: SessionDep, settings: SettingsDep) -> Response:
+    """A clerk's photo, public as halls show it on the counter; 404 once they have left."""
+    staff = session.get(StaffMember, staff_id)
+    path = clerk_photo_file(settings.data_dir, staff) if staff and not staff.left_on else None
+    if path is None:
+        raise NotFound(f"photo of clerk {staff_id}")
+    return FileResponse(
+        path,
+        media_type="image/png" if path.suffix == ".png" else "image/jpeg",
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
     )
