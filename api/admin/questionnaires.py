@@ -31,6 +31,7 @@ from survey.models import (
 from survey.questionnaires.instruments import instrument_choices, load_instrument
 from survey.questionnaires.versions import (
     LOCALES,
+    SCALES,
     NewItem,
     editable_keys,
     publish_version,
@@ -144,6 +145,7 @@ def _editor(
             "edit_locales": LOCALES,
             "text_field": text_field,
             "new_rows": range(NEW_ITEM_ROWS),
+            "scales": SCALES,
             "dimension_options": [
                 (code, spec.text(f"dimension.{code}", str(request.state.locale)))
                 for code in spec.dimension_codes
@@ -162,6 +164,13 @@ def show_questionnaire_editor(
     instrument = _own_instrument(session, account, instrument_id)
     organisation_id = chosen_organisation(account, request.query_params.get("organisation"))
     return _editor(request, session, account, instrument, organisation_id)
+
+
+def _scale(value: str) -> int | None:
+    """The posted scale (0, never offered, for anything that is not a small number)."""
+    if not value:
+        return None
+    return int(value) if value.isdecimal() and len(value) < 4 else 0
 
 
 def _new_items(form: PostedForm) -> list[NewItem]:
@@ -207,6 +216,7 @@ def submit_questionnaire_version(
             organisation_id=organisation_id,
             texts=texts,
             new_items=_new_items(form),
+            scale_max=_scale(form.get("scale")),
             now=now,
         )
     except InvalidAnswer as invalid:

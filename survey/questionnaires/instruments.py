@@ -150,12 +150,14 @@ def adapt_instrument(
     organisation_id: int,
     texts: dict[tuple[str, str], str] | None = None,
     new_items: list[tuple[str, str, dict[str, str]]] | None = None,
+    scale_max: int | None = None,
     now: datetime,
 ) -> Instrument:
     """Make a new version of an instrument for an organisation.
 
     ``texts`` overrides wording by ``(key, locale)``; ``new_items`` appends items as
-    ``(code, dimension_code, {locale: text})``. The source version is left untouched so
+    ``(code, dimension_code, {locale: text})``; ``scale_max`` changes the items' answer
+    scale to ``1..scale_max``. The source version is left untouched so
     responses that answered it keep their exact questions. Does not commit.
     """
     source = load_instrument(session, instrument_id)
@@ -177,7 +179,7 @@ def adapt_instrument(
         version=max(latest_version or 0, source.version) + 1,
         parent_id=source.id,
         scale_min=source.scale_min,
-        scale_max=source.scale_max,
+        scale_max=scale_max or source.scale_max,
         overall_min=source.overall_min,
         overall_max=source.overall_max,
         created_at=now,

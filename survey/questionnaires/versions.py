@@ -15,6 +15,8 @@ from survey.questionnaires.instruments import adapt_instrument, load_instrument
 
 LOCALES = ("zh_Hans", "zh_Hant", "en")
 MAX_TEXT = 1000
+SCALES = (5, 7, 10)
+"""The answer scales an item may have: 1 to 5, 1 to 7 (SERVQUAL's), 1 to 10."""
 ITEM_CODE = re.compile(r"[a-z][a-z0-9_]{0,19}")
 
 
@@ -50,13 +52,15 @@ def publish_version(
     organisation_id: int,
     texts: dict[tuple[str, str], str],
     new_items: list[NewItem],
+    scale_max: int | None = None,
     now: datetime,
 ) -> Instrument:
     """Publish the organisation's next version of ``instrument_id`` (the built-in one or
-    its own) with ``texts`` (``(key, locale) → wording``, only what changed) and
-    ``new_items``. InvalidAnswer names every field at fault: a wording emptied or over
-    1000 characters, a new item's code that is malformed or taken, a dimension the
-    questionnaire lacks, a missing language; and a publication that changes nothing.
+    its own) with ``texts`` (``(key, locale) → wording``, only what changed),
+    ``new_items`` and the items' answer scale ``1..scale_max`` (one of :data:`SCALES`).
+    InvalidAnswer names every field at fault: a wording emptied or over 1000 characters, a
+    new item's code that is malformed or taken, a dimension the questionnaire lacks, a
+    missing language, a scale not offered; and a publication that changes nothing.
     Commits."""
     instrument = session.get(Instrument, instrument_id)
     if instrument is None or instrument.organisation_id not in (None, organisation_id):
@@ -93,7 +97,10 @@ def publish_version(
                 )
         known.add(code)
         adds.append((code, item.dimension_code, wording))
-    if not errors and not cleaned and not adds:
+    if scale_max is not None and scale_max not in SCALES:
+        errors["scale"] = FieldError(N_("Please choose an answer scale."))
+    new_scale = scale_max if scale_max not in (None, spec.scale_max) else None
+    if not errors and not cleaned and not adds and new_scale is None:
         errors["form"] = FieldError(N_("Nothing was changed, so no new version was made."))
     if errors:
         raise InvalidAnswer(errors)
@@ -105,6 +112,7 @@ def publish_version(
             organisation_id=organisation_id,
             texts=cleaned,
             new_items=adds,
+            scale_max=new_scale,
             now=now,
         )
         session.commit()

@@ -164,3 +164,23 @@ def test_another_organisations_version_is_not_found(
     log_in(client, "olga")
     assert client.get(f"/admin/questionnaires/{own.id}/preview").status_code == 404
     assert client.get(f"/admin/questionnaires/{own.id}/edit").status_code == 404
+
+
+def test_a_version_on_a_five_point_scale_asks_one_to_five(
+    client: TestClient, place: Place, session: Session
+) -> None:
+    log_in(client, "ada")
+    form = editor_form(
+        client, place, scale="5", **{"text:intro:en": "Answer from 1 (disagree) to 5 (agree)."}
+    )
+    assert publish(client, place, form).status_code == 303
+    session.rollback()
+    own = session.exec(
+        select(Instrument).where(Instrument.organisation_id == place.organisation.id)
+    ).one()
+    assert (own.scale_min, own.scale_max) == (1, 5)
+    preview = client.get(f"/admin/questionnaires/{own.id}/preview?lang=en").text
+    values = set(re.findall(r'name="p\.q1" value="(\d+)"', preview))
+    assert values == {"1", "2", "3", "4", "5"}
+    refused = publish(client, place, editor_form(client, place, scale="6"))
+    assert refused.status_code == 422 and "Please choose an answer scale." in refused.text
