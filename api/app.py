@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from api.admin import accounts as admin_accounts
 from api.admin import campaigns as admin_campaigns
+from api.admin import imports as admin_imports
 from api.admin import places as admin_places
 from api.admin import questionnaires as admin_questionnaires
 from api.customer import case as customer_case
@@ -82,6 +83,7 @@ def create_app(
         admin_campaigns,
         admin_questionnaires,
         admin_accounts,
+        admin_imports,
         home,
         dashboard,
         cases,

@@ -6,7 +6,18 @@ them: serving and setting up first, since that is what a newcomer runs first.
 """
 
 # isort: off
-from api.cli import server, setup, places, campaigns, accounts, links, files, stats, cases
+from api.cli import (
+    server,
+    setup,
+    places,
+    places_import,
+    campaigns,
+    accounts,
+    links,
+    files,
+    stats,
+    cases,
+)
 from api.cli.root import app
 
 # isort: on
@@ -20,6 +31,7 @@ __all__ = [
     "links",
     "main",
     "places",
+    "places_import",
     "server",
     "setup",
     "stats",

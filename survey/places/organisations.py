@@ -20,7 +20,7 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-def _text(
+def checked_text(
     errors: dict[str, FieldError | str], field: str, value: str, limit: int, *, required: bool
 ) -> str:
     """``value`` stripped, or an error on ``field`` when it is empty (and required) or
@@ -36,7 +36,7 @@ def _text(
     return value
 
 
-def _code(errors: dict[str, FieldError | str], field: str, value: str, limit: int) -> str:
+def checked_code(errors: dict[str, FieldError | str], field: str, value: str, limit: int) -> str:
     """A code people type and files carry: letters, digits, ``_ . -``, at most ``limit``."""
     value = value.strip()
     if not CODE.fullmatch(value) or len(value) > limit:
@@ -52,7 +52,7 @@ def create_organisation(
     """Add an organisation. ``slug`` is its short name in addresses and files (lower-case
     letters, digits and '-', unique). Does not commit."""
     errors: dict[str, FieldError | str] = {}
-    name = _text(errors, "name", name, 200, required=True)
+    name = checked_text(errors, "name", name, 200, required=True)
     slug = slug.strip()
     if not SLUG.fullmatch(slug):
         errors["slug"] = FieldError(
@@ -60,7 +60,7 @@ def create_organisation(
         )
     elif session.exec(select(Organisation.id).where(Organisation.slug == slug)).first():
         errors["slug"] = FieldError(N_("This short name is taken."))
-    hotline = _text(errors, "hotline", hotline, 40, required=False)
+    hotline = checked_text(errors, "hotline", hotline, 40, required=False)
     if errors:
         raise InvalidAnswer(errors)
     organisation = Organisation(name=name, slug=slug, hotline=hotline)
@@ -80,8 +80,8 @@ def create_region(session: Session, *, organisation_id: int, code: str, name: st
     """Add a region (a city, a district) that sites are grouped by. Does not commit."""
     get_organisation(session, organisation_id)
     errors: dict[str, FieldError | str] = {}
-    code = _code(errors, "code", code, 12)
-    name = _text(errors, "name", name, 200, required=True)
+    code = checked_code(errors, "code", code, 12)
+    name = checked_text(errors, "name", name, 200, required=True)
     if "code" not in errors and _region(session, organisation_id, code) is not None:
         errors["code"] = FieldError(N_("This organisation already has a region with this code."))
     if errors:
@@ -148,15 +148,15 @@ def _fill_site(
     opening_hours: str,
 ) -> None:
     errors: dict[str, FieldError | str] = {}
-    code = _code(errors, "code", code, 40)
-    name = _text(errors, "name", name, 200, required=True)
-    address = _text(errors, "address", address, 300, required=False)
+    code = checked_code(errors, "code", code, 40)
+    name = checked_text(errors, "name", name, 200, required=True)
+    address = checked_text(errors, "address", address, 300, required=False)
     region_code = region_code.strip()
     if _region(session, site.organisation_id, region_code) is None:
         errors["region"] = FieldError(
             N_("The organisation has no region with the code %(code)s."), {"code": region_code}
         )
-    opening_hours = _opening_hours(errors, opening_hours)
+    opening_hours = checked_opening_hours(errors, opening_hours)
     if "code" not in errors:
         same_code = site_by_code(session, site.organisation_id, code)
         if same_code is not None and same_code.id != site.id:
@@ -167,7 +167,7 @@ def _fill_site(
     site.address, site.opening_hours = address, opening_hours
 
 
-def _opening_hours(errors: dict[str, FieldError | str], text: str) -> str:
+def checked_opening_hours(errors: dict[str, FieldError | str], text: str) -> str:
     text = text.strip()
     if text:
         try:
@@ -223,9 +223,9 @@ def _fill_counter(
     session: Session, counter: Counter, code: str, name: str, service_type: str
 ) -> None:
     errors: dict[str, FieldError | str] = {}
-    code = _code(errors, "code", code, 20)
-    name = _text(errors, "name", name, 200, required=True)
-    service_type = _text(errors, "service_type", service_type, 100, required=False)
+    code = checked_code(errors, "code", code, 20)
+    name = checked_text(errors, "name", name, 200, required=True)
+    service_type = checked_text(errors, "service_type", service_type, 100, required=False)
     if "code" not in errors:
         same_code = counter_by_code(session, counter.site_id, code)
         if same_code is not None and same_code.id != counter.id:
@@ -255,8 +255,8 @@ def create_staff_member(
     if site is None:
         raise NotFound(f"site {site_id}")
     errors: dict[str, FieldError | str] = {}
-    job_number = _code(errors, "job_number", job_number, 20)
-    display_name = _text(errors, "name", display_name, 100, required=True)
+    job_number = checked_code(errors, "job_number", job_number, 20)
+    display_name = checked_text(errors, "name", display_name, 100, required=True)
     if counter_id is not None:
         counter = session.get(Counter, counter_id)
         if counter is None or counter.site_id != site_id:
@@ -290,7 +290,7 @@ def update_staff_member(
     if staff is None:
         raise InvalidAnswer({"staff": FieldError(N_("There is no such clerk."))})
     errors: dict[str, FieldError | str] = {}
-    display_name = _text(errors, "name", display_name, 100, required=True)
+    display_name = checked_text(errors, "name", display_name, 100, required=True)
     if counter_id is not None:
         counter = session.get(Counter, counter_id)
         if counter is None or counter.site_id != staff.site_id:
