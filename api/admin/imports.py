@@ -33,6 +33,8 @@ router = APIRouter()
 UPLOADS = "imports"
 SHA256 = re.compile(r"[0-9a-f]{64}")
 CHOOSE_A_FILE = N_("Choose a CSV or XLSX file.")
+KEPT_UPLOADS = 20
+"""Previewed tables waiting for confirmation; older ones are removed (previewed again)."""
 
 
 def _upload_dir(request: Request) -> Path:
@@ -102,6 +104,7 @@ def submit_import_preview(
     folder = _upload_dir(request)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / digest).write_bytes(upload.data)
+    _keep_newest(folder, KEPT_UPLOADS)
     return _page(
         request,
         account,
@@ -110,6 +113,13 @@ def submit_import_preview(
         upload=digest,
         filename=Path(upload.filename).name[:200],
     )
+
+
+def _keep_newest(folder: Path, keep: int) -> None:
+    """Remove all but the ``keep`` most recently written uploads."""
+    uploads = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+    for stale in uploads[keep:]:
+        stale.unlink(missing_ok=True)
 
 
 @router.post("/admin/import/apply")

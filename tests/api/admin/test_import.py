@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from api.admin.imports import KEPT_UPLOADS
+from api.settings import Settings
 from survey.models import Counter, Role, Site, StaffMember
 from tests.factories import FixedClock, Place, make_place
 from tests.web import add_user, csrf_of, log_in
@@ -117,3 +119,14 @@ def test_no_file_is_a_clear_message(client: TestClient, place: Place) -> None:
         files={"table": ("empty.csv", b"", "text/csv")},
     )
     assert response.status_code == 422 and "Choose a CSV or XLSX file." in response.text
+
+
+def test_previewed_tables_waiting_for_confirmation_are_capped(
+    client: TestClient, place: Place, settings: Settings
+) -> None:
+    """A previewed table is kept until it is imported; past 20 waiting, the oldest go."""
+    log_in(client, "ada")
+    for number in range(KEPT_UPLOADS + 3):
+        table = f"site_code,site_name,region_code\nH{number},Hall {number},440103\n"
+        assert preview(client, place, table).status_code == 200
+    assert len(list((settings.data_dir / "imports").iterdir())) == KEPT_UPLOADS
