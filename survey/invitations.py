@@ -9,7 +9,7 @@ an account voids the older ones.
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,8 +32,9 @@ from survey.models import (
 LINK_LIFETIME = timedelta(days=7)
 MIN_PASSWORD = 10
 INVITABLE = (Role.manager, Role.admin)
-"""Roles an administrator invites here; supervisors come with a numbered credential
-(``manyi supervisor``) and regulators with their authority."""
+"""Roles :func:`invite` makes; a supervisor is invited with their numbered credential
+(``survey.supervision.supervisors.invite_supervisor``), regulators come with their
+authority."""
 
 
 @dataclass(frozen=True)
@@ -106,13 +107,46 @@ def invite(
     organisation_ids: Iterable[int],
     now: datetime,
 ) -> tuple[User, str]:
-    """A new account that cannot sign in until its holder sets a password through the
-    returned one-time token. InvalidAnswer for a role not invited here, an organisation
-    that is not the administrator's, or a taken username. Commits."""
+    """A new manager or administrator account that cannot sign in until its holder sets a
+    password through the returned one-time token. InvalidAnswer for another role, an
+    organisation that is not the administrator's, or a taken username. Commits."""
+    if role not in INVITABLE:
+        raise InvalidAnswer({"role": FieldError(N_("Invite a manager or an administrator here."))})
+    return invite_with(
+        session,
+        by=by,
+        display_name=display_name,
+        organisation_ids=organisation_ids,
+        now=now,
+        detail=role.value,
+        make_user=lambda org_ids, password: create_user(
+            session,
+            username=username,
+            password=password,
+            role=role,
+            organisation_ids=org_ids,
+            display_name=display_name.strip(),
+            now=now,
+        ),
+    )
+
+
+def invite_with(
+    session: Session,
+    *,
+    by: Manager,
+    display_name: str,
+    organisation_ids: Iterable[int],
+    now: datetime,
+    detail: str,
+    make_user: Callable[[list[int], str], User],
+) -> tuple[User, str]:
+    """Invite an account that ``make_user(organisation_ids, password)`` adds (a manager, a
+    supervisor with their credential): made inactive, with a password nobody is told, and
+    a one-time token that sets the real one. Checks the organisations are the
+    administrator's; ``make_user`` checks the rest. Commits."""
     org_ids = sorted(set(organisation_ids))
     errors: dict[str, FieldError | str] = {}
-    if role not in INVITABLE:
-        errors["role"] = FieldError(N_("Invite a manager or an administrator here."))
     if not org_ids or not set(org_ids) <= by.organisation_ids:
         errors["organisations"] = FieldError(N_("Choose at least one of your organisations."))
     if len(display_name.strip()) > 120:
@@ -123,22 +157,14 @@ def invite(
         raise InvalidAnswer(errors)
     begin_write(session)
     try:
-        user = create_user(
-            session,
-            username=username,
-            password=secrets.token_urlsafe(32),  # never told to anyone: replaced by the link
-            role=role,
-            organisation_ids=org_ids,
-            display_name=display_name.strip(),
-            now=now,
-        )
+        user = make_user(org_ids, secrets.token_urlsafe(32))
         user.active = False
         session.add(user)
         assert user.id is not None
         token = _new_link(
             session, user_id=user.id, purpose=AccountLinkPurpose.invite, by=by.user_id, now=now
         )
-        _record(session, user_id=user.id, by=by.user_id, now=now, what="invited", detail=role.value)
+        _record(session, user_id=user.id, by=by.user_id, now=now, what="invited", detail=detail)
         session.commit()
     except BaseException:
         session.rollback()

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.refused import Refused
+from api.admin.refused import Refused, form_day
 from api.admin.scope import CurrentAdmin, chosen_organisation
 from api.deps import NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
@@ -24,9 +24,12 @@ from survey.invitations import (
     set_active,
 )
 from survey.models import Organisation, Role, User
+from survey.supervision.supervisors import invite_supervisor
 
 router = APIRouter()
-INVITE_FIELDS = ("username", "display_name", "role")
+INVITE_FIELDS = ("username", "display_name", "role", "number", "valid_from", "valid_until")
+ROLES = (*INVITABLE, Role.supervisor)
+"""Roles the invitation form offers; a supervisor comes with a numbered credential."""
 
 
 def _manager(account: Account) -> Manager:
@@ -58,7 +61,7 @@ def _accounts_page(
             "organisation_names": names,
             "changes": changes,
             "usernames": users | _usernames(session, {c.changed_by for c in changes}),
-            "roles": [(role.value, role.value) for role in INVITABLE],
+            "roles": [(role.value, role.value) for role in ROLES],
             "refused": refused,
             "saved": request.query_params.get("saved", ""),
         },
@@ -109,15 +112,28 @@ def submit_invitation(
         role = Role(values["role"]) if values["role"] in set(Role) else None
         if role is None:
             raise InvalidAnswer({"role": "Invite a manager or an administrator here."})
-        user, token = invite(
-            session,
-            by=_manager(account),
-            username=values["username"],
-            display_name=values["display_name"],
-            role=role,
-            organisation_ids=chosen,
-            now=now,
-        )
+        if role == Role.supervisor:
+            user, token = invite_supervisor(
+                session,
+                by=_manager(account),
+                username=values["username"],
+                display_name=values["display_name"],
+                organisation_ids=chosen,
+                number=values["number"],
+                valid_from=form_day(values["valid_from"], "valid_from"),
+                valid_until=form_day(values["valid_until"], "valid_until"),
+                now=now,
+            )
+        else:
+            user, token = invite(
+                session,
+                by=_manager(account),
+                username=values["username"],
+                display_name=values["display_name"],
+                role=role,
+                organisation_ids=chosen,
+                now=now,
+            )
     except InvalidAnswer as invalid:
         refused = Refused("invite", values, translate_errors(request, invalid.errors))
         return _accounts_page(request, session, account, organisation_id, refused)

@@ -1,13 +1,11 @@
 """``/admin/campaigns``: create a campaign, start, pause or end it, create its links; a
 hall's posters as one PDF sheet; withdraw a link."""
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.refused import Refused, form_round_trip
+from api.admin.refused import Refused, form_day, form_round_trip
 from api.admin.scope import (
     AdminReader,
     CurrentAdmin,
@@ -83,13 +81,6 @@ def show_campaigns(request: Request, account: AdminReader, session: SessionDep) 
     return _campaigns_page(request, session, account, organisation_id)
 
 
-def _day(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidAnswer({field: FieldError(N_("Give a day as YYYY-MM-DD."))}) from None
-
-
 def _count(value: str) -> int | None:
     value = value.strip()
     if not value:
@@ -121,8 +112,8 @@ def submit_campaign(
             organisation_id=organisation_id,
             instrument_id=int(instrument) if instrument.isdecimal() and len(instrument) < 12 else 0,
             name=values["name"],
-            starts_on=_day(values["starts_on"], "starts_on"),
-            ends_on=_day(values["ends_on"], "ends_on"),
+            starts_on=form_day(values["starts_on"], "starts_on"),
+            ends_on=form_day(values["ends_on"], "ends_on"),
             mode=CampaignMode(values["mode"]),
             items_per_dimension=_count(values["items_per_dimension"]),
             per_staff=bool(values["per_staff"]),

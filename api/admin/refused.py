@@ -2,6 +2,7 @@
 refused, the page comes back (422) with what was typed and the messages."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 
 from starlette.requests import Request
@@ -9,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api.forms import PostedForm
 from api.templating import translate_errors
-from survey.errors import InvalidAnswer
+from survey.errors import N_, FieldError, InvalidAnswer
 
 T = TypeVar("T")
 
@@ -39,3 +40,11 @@ def form_round_trip(
     except InvalidAnswer as invalid:
         return page(Refused(form_id, values, translate_errors(request, invalid.errors)))
     return RedirectResponse(done(made), status_code=303)
+
+
+def form_day(value: str, field: str) -> date:
+    """A day typed as ``YYYY-MM-DD`` (what a date input sends); InvalidAnswer on ``field``."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidAnswer({field: FieldError(N_("Give a day as YYYY-MM-DD."))}) from None

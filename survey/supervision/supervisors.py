@@ -24,6 +24,7 @@ from survey.errors import (
     PlaceNotFound,
 )
 from survey.evidence.photos import clean_photos
+from survey.invitations import Manager, invite_with
 from survey.models import (
     Case,
     Feedback,
@@ -104,6 +105,42 @@ def create_supervisor(
     )
     session.flush()
     return user
+
+
+def invite_supervisor(
+    session: Session,
+    *,
+    by: Manager,
+    username: str,
+    display_name: str,
+    organisation_ids: Iterable[int],
+    number: str,
+    valid_from: date,
+    valid_until: date,
+    now: datetime,
+) -> tuple[User, str]:
+    """Invite a supervisor with their numbered credential: the account waits for its holder
+    to set a password through the returned one-time token. InvalidAnswer as
+    :func:`create_supervisor` and :func:`survey.invitations.invite_with` say. Commits."""
+    return invite_with(
+        session,
+        by=by,
+        display_name=display_name,
+        organisation_ids=organisation_ids,
+        now=now,
+        detail=f"supervisor {number.strip()}",
+        make_user=lambda org_ids, password: create_supervisor(
+            session,
+            username=username,
+            password=password,
+            organisation_ids=org_ids,
+            number=number,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            display_name=display_name.strip(),
+            now=now,
+        ),
+    )
 
 
 def get_credential(session: Session, user_id: int) -> SupervisorCredential | None:

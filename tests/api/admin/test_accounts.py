@@ -185,3 +185,38 @@ def test_an_administrator_cannot_deactivate_themself(
     assert response.status_code == 422
     session.rollback()
     assert session.exec(select(User).where(User.username == "ada")).one().active
+
+
+def test_a_supervisor_is_invited_with_their_credential(
+    client: TestClient, place: Place, session: Session
+) -> None:
+    log_in(client, "ada")
+    no_days = invite(client, place, username="zhao", role="supervisor", number="JD-2026-0042")
+    assert no_days.status_code == 422 and "Give a day as YYYY-MM-DD." in no_days.text
+    no_number = invite(
+        client,
+        place,
+        username="zhao",
+        role="supervisor",
+        number="",
+        valid_from="2026-01-01",
+        valid_until="2027-12-31",
+    )
+    assert no_number.status_code == 422
+    assert "A credential number has 1 to 40 characters." in no_number.text
+    response = invite(
+        client,
+        place,
+        username="zhao",
+        role="supervisor",
+        number="JD-2026-0042",
+        valid_from="2026-01-01",
+        valid_until="2027-12-31",
+    )
+    assert response.status_code == 201
+    path = one_time_path(response.text)
+    client.cookies.clear()
+    assert set_password(client, path, NEW_PASSWORD).status_code == 303
+    assert log_in(client, "zhao", NEW_PASSWORD) == 303
+    home = client.get("/supervisor?lang=en")
+    assert home.status_code == 200 and "JD-2026-0042" in home.text
