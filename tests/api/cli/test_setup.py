@@ -123,6 +123,14 @@ def test_init_with_a_bad_address_keeps_nothing(manyi: Manyi, engine: Engine) -> 
     initialised(manyi)
 
 
+def test_init_wants_a_password_of_ten_characters(manyi: Manyi, engine: Engine) -> None:
+    """The first administrator's password is held to the rule invited accounts follow."""
+    result = manyi(INIT, input="short\nshort\n")
+    assert result.exit_code == 2 and "password:" in result.output
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(User)).one() == 0
+
+
 def test_serve_on_an_empty_install_says_how_to_begin(manyi: Manyi) -> None:
     result = manyi(["serve", "--port", "1"])
     assert result.exit_code == 2
