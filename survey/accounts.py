@@ -97,7 +97,9 @@ def create_user(
     return user
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a secret token (a login cookie, a one-time account link): its
+    SHA-256, so a copy of the database opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -132,7 +134,7 @@ def log_in(
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             user_id=user.id,
             created_at=now,
             expires_at=now + SESSION_LIFETIME,
@@ -145,7 +147,7 @@ def log_in(
 def log_out(session: Session, *, token: str) -> None:
     """End the login session of this cookie token (if any). Commits."""
     begin_write(session)
-    session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))  # type: ignore[arg-type]
+    session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))  # type: ignore[arg-type]
     session.commit()
 
 
@@ -156,7 +158,7 @@ def account_for_session(session: Session, *, token: str, now: datetime) -> Accou
     row = session.exec(
         select(LoginSession, User)
         .join(User, User.id == LoginSession.user_id)  # type: ignore[arg-type]
-        .where(LoginSession.token_hash == _token_hash(token))
+        .where(LoginSession.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None

@@ -7,7 +7,6 @@ stored. It sets the password once, within :data:`LINK_LIFETIME`, and making a ne
 an account voids the older ones.
 """
 
-import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from survey.accounts import create_user, hash_password
+from survey.accounts import create_user, hash_password, token_hash
 from survey.db import begin_write
 from survey.errors import N_, AccountLinkNotValid, FieldError, InvalidAnswer, NotFound
 from survey.models import (
@@ -45,10 +44,6 @@ class Manager:
     organisation_ids: frozenset[int]
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _record(
     session: Session, *, user_id: int, by: int | None, now: datetime, what: str, detail: str = ""
 ) -> None:
@@ -70,7 +65,7 @@ def _new_link(
     token = secrets.token_urlsafe(32)
     session.add(
         AccountLink(
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             user_id=user_id,
             purpose=purpose,
             created_by=by,
@@ -189,7 +184,7 @@ def password_link(session: Session, *, by: Manager, user_id: int, now: datetime)
 def link_holder(session: Session, token: str, *, now: datetime) -> User:
     """The account a one-time token opens; AccountLinkNotValid if it is unknown, used or
     expired."""
-    link = session.get(AccountLink, _token_hash(token)) if 0 < len(token) <= 100 else None
+    link = session.get(AccountLink, token_hash(token)) if 0 < len(token) <= 100 else None
     if link is None or link.used_at is not None or link.expires_at <= now:
         raise AccountLinkNotValid()
     user = session.get(User, link.user_id)
@@ -216,7 +211,7 @@ def set_password_by_link(
         raise InvalidAnswer(errors)
     assert user.id is not None
     begin_write(session)
-    link = session.get(AccountLink, _token_hash(token))
+    link = session.get(AccountLink, token_hash(token))
     assert link is not None
     link.used_at = now
     user.password_hash = hash_password(password)
