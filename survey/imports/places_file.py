@@ -39,7 +39,8 @@ from sqlmodel import Session, col, select
 
 from survey.errors import N_, FieldError
 from survey.imports.wide_csv import WideCsvError
-from survey.models import Counter, QrLink, Region, Site, StaffMember
+from survey.models import Counter, Region, Site, StaffMember
+from survey.places.links import withdraw_clerk_links
 from survey.places.organisations import (
     checked_code,
     checked_opening_hours,
@@ -753,7 +754,8 @@ def apply_places_import(
         if clerk.counter_code and counter_id is None:
             counter_id = staff.counter_id
         if staff.site_id != site_id:
-            _withdraw_links_at_site(session, staff, now=now)
+            assert staff.id is not None
+            withdraw_clerk_links(session, staff_id=staff.id, now=now, site_id=staff.site_id)
             staff.site_id = site_id
         staff.left_on = None
         update_staff_member(
@@ -761,17 +763,3 @@ def apply_places_import(
         )
     session.flush()
     return plan.summary()
-
-
-def _withdraw_links_at_site(session: Session, staff: StaffMember, *, now: datetime) -> None:
-    """Withdraw a clerk's own live links at the counters of the site they are at."""
-    counters = select(Counter.id).where(Counter.site_id == staff.site_id)
-    for link in session.exec(
-        select(QrLink).where(
-            QrLink.staff_member_id == staff.id,
-            col(QrLink.revoked_at).is_(None),
-            col(QrLink.counter_id).in_(counters),
-        )
-    ).all():
-        link.revoked_at = now
-        session.add(link)

@@ -140,6 +140,24 @@ def check_rotating_code(
         raise LinkExpired(token)
 
 
+def withdraw_clerk_links(
+    session: Session, *, staff_id: int, now: datetime, site_id: int | None = None
+) -> None:
+    """Withdraw a clerk's own live links (per-clerk posters) at ``now``, all of them or only
+    those at the counters of ``site_id``, so no new answer is filed under the clerk there.
+    Does not commit."""
+    query = select(QrLink).where(
+        QrLink.staff_member_id == staff_id, col(QrLink.revoked_at).is_(None)
+    )
+    if site_id is not None:
+        query = query.where(
+            col(QrLink.counter_id).in_(select(Counter.id).where(Counter.site_id == site_id))
+        )
+    for link in session.exec(query).all():
+        link.revoked_at = now
+        session.add(link)
+
+
 def get_link(session: Session, token: str) -> QrLink | None:
     """The link with this token, whatever its state."""
     if not token or len(token) > 64:

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound
-from survey.models import Counter, Organisation, QrLink, Region, Site, StaffMember
+from survey.models import Counter, Organisation, Region, Site, StaffMember
 from survey.places.hours import parse_daily_hours
+from survey.places.links import withdraw_clerk_links
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -323,11 +324,7 @@ def staff_member_leaves(session: Session, *, staff_id: int, on: date, now: datet
     staff.left_on = on
     staff.counter_id = None
     session.add(staff)
-    for link in session.exec(
-        select(QrLink).where(QrLink.staff_member_id == staff_id, col(QrLink.revoked_at).is_(None))
-    ).all():
-        link.revoked_at = now
-        session.add(link)
+    withdraw_clerk_links(session, staff_id=staff_id, now=now)
     session.flush()
     return staff
 
