@@ -241,7 +241,12 @@ def show_site_posters(
         raise NotFound(f"posters of site {site_id}")
     pdf = site_sheet_pdf(
         [
-            poster_info(place, base_url=base_url, hotline=settings.supervision_hotline)
+            poster_info(
+                place,
+                base_url=base_url,
+                hotline=settings.supervision_hotline,
+                data_dir=settings.data_dir,
+            )
             for place in places
         ]
     )

@@ -59,7 +59,12 @@ def write_posters(
     infos = [
         (
             place,
-            poster_info(place, base_url=base_url, hotline=settings.supervision_hotline),
+            poster_info(
+                place,
+                base_url=base_url,
+                hotline=settings.supervision_hotline,
+                data_dir=settings.data_dir,
+            ),
         )
         for place in places
     ]

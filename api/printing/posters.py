@@ -19,6 +19,7 @@ Everything here is a pure function of its arguments (and of the installed fonts)
 layer decides which links get posters and how they are served.
 """
 
+import base64
 import functools
 import io
 import os
@@ -32,9 +33,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import qrcode
 import qrcode.constants
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from survey.errors import FontMissing
+from survey.evidence.clerk_photos import stored_photo_file
 from survey.places.links import PosterPlace
 
 __all__ = [
@@ -62,10 +64,17 @@ class PosterInfo:
     feedback_line: str = "表扬、建议、投诉也可扫此码 · Praise, suggestions, complaints: same code"
     """Under the call to action: the questionnaire links to the feedback form, so the same
     code takes praise, suggestions and complaints too. Empty leaves the line out."""
+    staff_photo: bytes | None = None
+    """The clerk's photo (a cleaned JPEG or PNG), drawn above their name as halls show it;
+    left out when missing or unreadable."""
 
 
-def poster_info(place: PosterPlace, *, base_url: str, hotline: str) -> PosterInfo:
-    """What the poster of one printable link shows; ``base_url`` is the public address."""
+def poster_info(
+    place: PosterPlace, *, base_url: str, hotline: str, data_dir: Path | None = None
+) -> PosterInfo:
+    """What the poster of one printable link shows; ``base_url`` is the public address and
+    ``data_dir`` the folder the clerks' photos are stored under (no photo without it)."""
+    photo = stored_photo_file(data_dir, place.staff_photo_path) if data_dir else None
     return PosterInfo(
         url=f"{base_url.rstrip('/')}/s/{place.token}",
         organisation=place.organisation,
@@ -74,6 +83,7 @@ def poster_info(place: PosterPlace, *, base_url: str, hotline: str) -> PosterInf
         staff_name=place.staff_name,
         job_number=place.job_number,
         hotline=hotline,
+        staff_photo=photo.read_bytes() if photo else None,
     )
 
 
@@ -303,6 +313,8 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 QR_MAX_WIDTH = 960  # px, quiet zone included
 QR_MIN_WIDTH = 800  # text shrinks to leave at least this much room for the code
 MIN_TEXT_PX = 22  # about 5 pt at 300 dpi
+PHOTO_WIDTH, PHOTO_HEIGHT = 192, 240  # px: a 16 x 20 mm portrait, as on a staff badge
+PHOTO_GAP = 32  # px between the photo and the texts beside it
 
 BRAND = "#0b4f9c"
 BRAND_DARK = "#12263f"
@@ -476,6 +488,19 @@ class _Layout:
     rects: tuple[_Rect, ...]
     texts: tuple[_Text, ...]
     qr: tuple[list[list[bool]], int, int, int]  # matrix, left, top, module size in px
+    photo: tuple[Image.Image, _Rect] | None = None  # the clerk's photo and where it goes
+
+
+def _photo(data: bytes | None) -> Image.Image | None:
+    """The clerk's photo decoded, or ``None`` when there is none or it does not decode (a
+    poster without the photo beats no poster)."""
+    if not data:
+        return None
+    try:
+        with Image.open(io.BytesIO(data), formats=("JPEG", "PNG")) as image:
+            return image.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
 
 
 def _staff_parts(info: PosterInfo) -> list[str]:
@@ -487,19 +512,26 @@ def _staff_parts(info: PosterInfo) -> list[str]:
     return parts
 
 
-def _fit_parts(parts: Sequence[str], *, size: int, min_size: int, bold: bool) -> _TextBlock:
+def _fit_parts(
+    parts: Sequence[str],
+    *,
+    size: int,
+    min_size: int,
+    bold: bool,
+    max_width: float = CONTENT_WIDTH,
+) -> _TextBlock:
     """Parts joined by " · " on one line if they fit, else one part a line, else wrapped."""
     joined = " · ".join(parts)
     for font_size in range(size, max(min_size, (size * 3) // 4) - 1, -2):
         font = _font(font_size, bold)
-        if _width(joined, font) <= CONTENT_WIDTH:
+        if _width(joined, font) <= max_width:
             return _block([joined], font, bold)
     if len(parts) > 1:
         for font_size in range(size, min_size - 1, -2):
             font = _font(font_size, bold)
-            if all(_width(part, font) <= CONTENT_WIDTH for part in parts):
+            if all(_width(part, font) <= max_width for part in parts):
                 return _block(parts, font, bold)
-    return _fit(joined, size=size, min_size=min_size, bold=bold)
+    return _fit(joined, size=size, min_size=min_size, bold=bold, max_width=max_width)
 
 
 def _layout(info: PosterInfo) -> _Layout:
@@ -509,15 +541,18 @@ def _layout(info: PosterInfo) -> _Layout:
     made smaller until it fits: the code is what the poster is for.
     """
     matrix = _qr_matrix(info.url)
-    layout = _layout_at(info, matrix, 1.0)
+    photo = _photo(info.staff_photo)
+    layout = _layout_at(info, matrix, 1.0, photo)
     for scale in (0.9, 0.8, 0.7, 0.6):
         if layout.qr[3] * len(matrix) >= QR_MIN_WIDTH:
             break
-        layout = _layout_at(info, matrix, scale)
+        layout = _layout_at(info, matrix, scale, photo)
     return layout
 
 
-def _layout_at(info: PosterInfo, matrix: list[list[bool]], scale: float) -> _Layout:
+def _layout_at(
+    info: PosterInfo, matrix: list[list[bool]], scale: float, photo: Image.Image | None
+) -> _Layout:
     """The layout with text sizes (and the gaps between texts) multiplied by ``scale``."""
     texts: list[_Text] = []
     rects: list[_Rect] = []
@@ -525,25 +560,32 @@ def _layout_at(info: PosterInfo, matrix: list[list[bool]], scale: float) -> _Lay
     def px(value: int) -> int:
         return round(value * scale)
 
-    def place(block: _TextBlock, top: int, fill: str) -> int:
-        """Add the block's lines centred from ``top``; return the y just below them."""
+    # With a photo, site, counter and clerk sit in a column to its right, as on a badge.
+    column = CONTENT_WIDTH if photo is None else CONTENT_WIDTH - PHOTO_WIDTH - PHOTO_GAP
+    column_centre = PAGE_WIDTH - MARGIN - column / 2
+
+    def place(block: _TextBlock, top: int, fill: str, centre: float = PAGE_WIDTH / 2) -> int:
+        """Add the block's lines centred on ``centre`` from ``top``; return the y just
+        below them."""
         font = _font(block.size, block.bold)
         for number, line in enumerate(block.lines):
             baseline = top + number * block.line_height + block.ascent
             width = _width(line, font)
-            texts.append(_Text(line, PAGE_WIDTH / 2, baseline, block.size, block.bold, fill, width))
+            texts.append(_Text(line, centre, baseline, block.size, block.bold, fill, width))
         return top + block.height
 
-    def fit(text: str, size: int, min_size: int, *, bold: bool) -> _TextBlock | None:
+    def fit(
+        text: str, size: int, min_size: int, *, bold: bool, width: float = CONTENT_WIDTH
+    ) -> _TextBlock | None:
         cleaned = _clean(text)
         if not cleaned:
             return None
         size, min_size = max(MIN_TEXT_PX, px(size)), max(MIN_TEXT_PX, px(min_size))
-        return _fit(cleaned, size=size, min_size=min_size, bold=bold)
+        return _fit(cleaned, size=size, min_size=min_size, bold=bold, max_width=width)
 
     organisation = fit(info.organisation, 60, 32, bold=True)
-    site = fit(info.site, 68, 34, bold=True)
-    counter = fit(info.counter, 56, 30, bold=True)
+    site = fit(info.site, 68, 34, bold=True, width=column)
+    counter = fit(info.counter, 56, 30, bold=True, width=column)
     parts = _staff_parts(info)
     staff = (
         _fit_parts(
@@ -551,6 +593,7 @@ def _layout_at(info: PosterInfo, matrix: list[list[bool]], scale: float) -> _Lay
             size=max(MIN_TEXT_PX, px(40)),
             min_size=max(MIN_TEXT_PX, px(26)),
             bold=False,
+            max_width=column,
         )
         if parts
         else None
@@ -565,11 +608,18 @@ def _layout_at(info: PosterInfo, matrix: list[list[bool]], scale: float) -> _Lay
         y = place(organisation, y, WHITE) + px(44)
     rects.append(_Rect(0, 0, PAGE_WIDTH, y, BRAND))
 
-    # Where the service was given: site, counter, person.
+    # Where the service was given: site, counter, person, beside the person's photo.
     y += px(44)
+    photo_place = None
+    if photo is not None:
+        frame = _Rect(MARGIN, y, PHOTO_WIDTH, PHOTO_HEIGHT, None, FRAME, 2)
+        photo_place = (ImageOps.fit(photo, (PHOTO_WIDTH, PHOTO_HEIGHT)), frame)
+        rects.append(frame)
+    photo_bottom = y + PHOTO_HEIGHT if photo is not None else y
     for block, fill, gap in ((site, BRAND_DARK, 8), (counter, BRAND, 12), (staff, TEXT, 0)):
         if block is not None:
-            y = place(block, y, fill) + px(gap)
+            y = place(block, y, fill, column_centre) + px(gap)
+    y = max(y, photo_bottom)
     top_bottom = y
 
     # Footer band with the supervision hotline.
@@ -612,6 +662,7 @@ def _layout_at(info: PosterInfo, matrix: list[list[bool]], scale: float) -> _Lay
         rects=tuple(rects),
         texts=tuple(texts),
         qr=(matrix, qr_left, qr_top, module_px),
+        photo=photo_place,
     )
 
 
@@ -628,6 +679,9 @@ def _poster_image(info: PosterInfo) -> Image.Image:
     code = Image.new("L", (modules, modules), 255)
     code.putdata([0 if dark else 255 for row in matrix for dark in row])
     image.paste(code.resize((modules * module_px,) * 2, Image.Resampling.NEAREST), (left, top))
+    if layout.photo is not None:
+        picture, frame = layout.photo
+        image.paste(picture, (frame.x, frame.y))
     for rect in layout.rects:
         draw.rounded_rectangle(
             (rect.x, rect.y, rect.x + rect.width - 1, rect.y + rect.height - 1),
@@ -654,6 +708,12 @@ def poster_png(info: PosterInfo) -> bytes:
     return buffer.getvalue()
 
 
+def _jpeg_base64(picture: Image.Image) -> str:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=90)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def poster_svg(info: PosterInfo) -> str:
     """The same poster as an SVG document (105 x 148 mm), with real text and a vector QR code.
 
@@ -669,6 +729,12 @@ def poster_svg(info: PosterInfo) -> str:
         f"<title>{escape(layout.title)}</title>",
         f'<rect width="{PAGE_WIDTH}" height="{PAGE_HEIGHT}" fill="{WHITE}"/>',
     ]
+    if layout.photo is not None:
+        picture, frame = layout.photo
+        out.append(
+            f'<image x="{frame.x}" y="{frame.y}" width="{frame.width}" height="{frame.height}"'
+            f' href="data:image/jpeg;base64,{_jpeg_base64(picture)}"/>'
+        )
     for rect in layout.rects:
         paint = f' fill="{rect.fill}"' if rect.fill else ' fill="none"'
         if rect.outline:

@@ -31,7 +31,12 @@ def set_clerk_photo(
 
 def clerk_photo_file(data_dir: Path, staff: StaffMember) -> Path | None:
     """The stored file of the clerk's photo, if they have one and it is there."""
-    if not staff.photo_path:
+    return stored_photo_file(data_dir, staff.photo_path)
+
+
+def stored_photo_file(data_dir: Path, photo_path: str | None) -> Path | None:
+    """The file a clerk's ``photo_path`` names, if it is set and the file is there."""
+    if not photo_path:
         return None
-    path = data_dir / EVIDENCE_DIR / Path(staff.photo_path).name
+    path = data_dir / EVIDENCE_DIR / Path(photo_path).name
     return path if path.is_file() else None

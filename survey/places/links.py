@@ -203,6 +203,9 @@ class PosterPlace:
     counter: str
     staff_name: str | None
     job_number: str | None
+    staff_photo_path: str | None = None
+    """The clerk's photo as stored (see survey.evidence.clerk_photos), shown on the poster
+    as halls show it."""
 
 
 def poster_places(
@@ -245,6 +248,7 @@ def poster_places(
                 counter=counter.name,
                 staff_name=staff.display_name if staff else None,
                 job_number=staff.job_number if staff else None,
+                staff_photo_path=staff.photo_path if staff else None,
             )
         )
     return places

@@ -3,6 +3,7 @@ position never reaches customers), shown on the survey page beside the clerk's n
 no longer served once the clerk has left."""
 
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -83,3 +84,31 @@ def test_another_organisations_clerk_is_not_touched(
     session.rollback()
     staff = session.get(StaffMember, other.staff.id)
     assert staff is not None and staff.photo_path is None
+
+
+def test_the_halls_poster_sheet_shows_the_clerks_photo(
+    client: TestClient, place: Place, session: Session
+) -> None:
+    """The printed poster shows the photo above the clerk's name, as the survey page does:
+    the sheet's page holds the photo's colour only once a photo is uploaded."""
+    orange = (230, 120, 20)
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), orange).save(buffer, format="JPEG", quality=95)
+    log_in(client, "ada")
+
+    def orange_pixels() -> int:
+        sheet = client.get(f"/admin/sites/{place.site.id}/posters.pdf")
+        assert sheet.status_code == 200
+        pages = re.findall(rb"\xff\xd8\xff.*?\xff\xd9", sheet.content, flags=re.DOTALL)
+        assert len(pages) == 1
+        image = Image.open(io.BytesIO(pages[0])).convert("RGB")
+        return sum(
+            count
+            for count, pixel in image.getcolors(maxcolors=1 << 20) or []
+            if all(abs(a - b) <= 16 for a, b in zip(pixel, orange, strict=True))
+        )
+
+    assert orange_pixels() == 0
+    assert upload(client, place, buffer.getvalue()).status_code == 303
+    # The sheet is printed at 150 dpi: the 192 x 240 px portrait becomes about 96 x 120.
+    assert orange_pixels() >= 0.8 * 96 * 120

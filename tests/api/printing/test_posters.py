@@ -1,5 +1,6 @@
 """Counter posters: the QR code must scan to the exact link, and no text may leave the page."""
 
+import base64
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -236,6 +237,71 @@ def test_long_texts_stay_on_the_page_and_the_code_still_scans() -> None:
         assert {colour for _count, colour in strip.getcolors(maxcolors=1 << 16) or []} <= (
             backgrounds
         )
+
+
+def _photo_bytes(colour: tuple[int, int, int]) -> bytes:
+    """A 300 x 400 JPEG of one flat colour, as a cleaned clerk photo would be stored."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), colour).save(buffer, format="JPEG", quality=95)
+    return buffer.getvalue()
+
+
+ORANGE = (230, 120, 20)
+
+
+def _pixels_near(image: Image.Image, colour: tuple[int, int, int], tolerance: int = 12) -> int:
+    return sum(
+        count
+        for count, pixel in image.getcolors(maxcolors=1 << 20) or []
+        if all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
+    )
+
+
+@needs_font
+def test_the_clerks_photo_is_drawn_beside_their_name_and_the_code_still_scans() -> None:
+    """Halls show the clerk's photo beside name and job number; the poster does too, as a
+    192 x 240 px portrait (16 x 20 mm at 300 dpi) left of hall, counter and name, above
+    the code, which keeps its full size."""
+    with_photo = _open_png(poster_png(replace(INFO, staff_photo=_photo_bytes(ORANGE))))
+    without = _open_png(poster_png(INFO))
+
+    assert [code.text for code in _decode(with_photo)] == [URL]
+    assert _pixels_near(without, ORANGE) == 0
+    painted = _pixels_near(with_photo, ORANGE)
+    assert 0.9 * 188 * 236 <= painted <= 192 * 240  # the portrait, inside its 2 px frame
+    orange_rows = [
+        y
+        for y in range(0, with_photo.height, 4)
+        if _pixels_near(with_photo.crop((0, y, with_photo.width, y + 1)), ORANGE) > 100
+    ]
+    decoded = _decode(with_photo)[0].position
+    assert orange_rows and max(orange_rows) < decoded.top_left.y  # above the code
+    assert decoded.top_right.x - decoded.top_left.x >= 600
+
+
+@needs_font
+def test_an_unreadable_photo_is_left_out_and_the_poster_still_prints() -> None:
+    broken = replace(INFO, staff_photo=b"\xff\xd8\xff not really a jpeg")
+    assert [code.text for code in _decode(_open_png(poster_png(broken)))] == [URL]
+    assert "<image" not in poster_svg(broken)
+
+
+@needs_font
+def test_the_svg_poster_embeds_the_photo_in_the_same_place() -> None:
+    root = _parse(poster_svg(replace(INFO, staff_photo=_photo_bytes(ORANGE))))
+    images = list(root.iter(f"{SVG}image"))
+    assert len(images) == 1
+    (image,) = images
+    assert (image.get("width"), image.get("height")) == ("192", "240")
+    assert image.get("x") == "80"  # at the left margin, the texts to its right
+    for text in root.iter(f"{SVG}text"):
+        if "李娜" in "".join(text.itertext()):
+            assert float(text.get("x") or 0) > 80 + 192
+    href = image.get("href") or ""
+    assert href.startswith("data:image/jpeg;base64,")
+    embedded = Image.open(io.BytesIO(base64.b64decode(href.split(",", 1)[1])))
+    assert embedded.size == (192, 240)
+    assert _pixels_near(embedded.convert("RGB"), ORANGE) == 192 * 240
 
 
 @needs_font
