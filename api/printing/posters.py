@@ -612,9 +612,9 @@ def _layout_at(
     y += px(44)
     photo_place = None
     if photo is not None:
-        frame = _Rect(MARGIN, y, PHOTO_WIDTH, PHOTO_HEIGHT, None, FRAME, 2)
-        photo_place = (ImageOps.fit(photo, (PHOTO_WIDTH, PHOTO_HEIGHT)), frame)
-        rects.append(frame)
+        photo_frame = _Rect(MARGIN, y, PHOTO_WIDTH, PHOTO_HEIGHT, None, FRAME, 2)
+        photo_place = (ImageOps.fit(photo, (PHOTO_WIDTH, PHOTO_HEIGHT)), photo_frame)
+        rects.append(photo_frame)
     photo_bottom = y + PHOTO_HEIGHT if photo is not None else y
     for block, fill, gap in ((site, BRAND_DARK, 8), (counter, BRAND, 12), (staff, TEXT, 0)):
         if block is not None:
