@@ -5,10 +5,10 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.refused import Refused, form_day
 from api.admin.scope import CurrentAdmin, chosen_organisation
 from api.deps import NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
+from api.refused import Refused, form_day
 from api.settings import public_address, settings_of
 from api.templating import render, translate_errors
 from survey.accounts import Account

@@ -5,7 +5,6 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.refused import Refused, form_day, form_round_trip
 from api.admin.scope import (
     AdminReader,
     CurrentAdmin,
@@ -17,6 +16,7 @@ from api.admin.scope import (
 from api.deps import NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
 from api.printing.posters import poster_info, site_sheet_pdf
+from api.refused import Refused, form_day, form_round_trip
 from api.settings import public_address, settings_of
 from api.templating import render
 from survey.accounts import Account

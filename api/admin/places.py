@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.refused import Refused, form_round_trip
 from api.admin.scope import (
     AdminReader,
     CurrentAdmin,
@@ -20,6 +19,7 @@ from api.admin.scope import (
 )
 from api.deps import NowDep, SessionDep
 from api.forms import PostedFormDep, UploadFormDep, check_csrf
+from api.refused import Refused, form_round_trip
 from api.settings import public_address, settings_of
 from api.templating import render, translate_errors
 from survey.accounts import Account

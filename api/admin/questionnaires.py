@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.admin.refused import Refused
 from api.admin.scope import AdminReader, CurrentAdmin, chosen_organisation
 from api.deps import NowDep, SessionDep, instrument_spec
 from api.forms import PostedForm, PostedFormDep, check_csrf
+from api.refused import Refused
 from api.settings import settings_of
 from api.survey_form import SurveyPlace, survey_form_context
 from api.templating import render, translate, translate_errors

@@ -31,6 +31,7 @@ from api.charts.specs import (
     ranking_chart,
     tolerance_chart,
 )
+from api.charts.words import translated_chart_text
 
 __all__ = [
     "CHART_COLOURS",
@@ -59,5 +60,6 @@ __all__ = [
     "ranking_chart",
     "static_spec",
     "tolerance_chart",
+    "translated_chart_text",
     "vega_bundle",
 ]

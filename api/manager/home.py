@@ -11,7 +11,7 @@ from starlette.responses import Response
 from analytics.intervals import DEFAULT_MIN_N
 from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
 from api.exports.report_json import analysis_json
-from api.manager.dashboard.filters import checked_month, month_value
+from api.months import checked_month, month_value
 from api.templating import render
 from survey.accounts import Account
 from survey.stats.counts import organisation_names, response_counts

@@ -5,7 +5,6 @@ than by FastAPI's typed query parameters: an empty field means "not set", and a 
 is not empty but wrong gets a 422 that names the field.
 """
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -15,12 +14,10 @@ from fastapi import HTTPException, Request
 
 from analytics.intervals import DEFAULT_MIN_N
 from api.i18n import LOCALES
+from api.months import checked_month, month_value
 from survey.stats.dashboard import Period, add_months, default_period
 from survey.stats.stat_rows import next_month
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-FIRST_YEAR, LAST_YEAR = 2000, 2200
-"""Months outside these years are typing slips (and year 9999 has no month after it)."""
 FILTER_KEYS = ("site", "counter", "staff", "first_month", "last_month", "language", "min_n")
 
 
@@ -67,13 +64,6 @@ class Filters:
         return Period(since, until)
 
 
-def month_value(text: str | None) -> date | None:
-    if text is None:
-        return None
-    year, month = text.split("-")
-    return date(int(year), int(month), 1)
-
-
 def _optional(request: Request, name: str) -> str | None:
     value = request.query_params.get(name, "").strip()
     return value or None
@@ -86,16 +76,6 @@ def _optional_id(request: Request, name: str) -> int | None:
     if not value.isdecimal() or len(value) > 12:
         raise HTTPException(422, f"{name} must be a whole number")
     return int(value)
-
-
-def checked_month(name: str, value: str | None) -> str | None:
-    """``value`` if it is a month ``YYYY-MM`` between FIRST_YEAR and LAST_YEAR; else a 422
-    naming ``name``."""
-    if value is not None and not MONTH.match(value):
-        raise HTTPException(422, f"{name} must be a month written YYYY-MM")
-    if value is not None and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
-        raise HTTPException(422, f"{name} must be between {FIRST_YEAR} and {LAST_YEAR}")
-    return value
 
 
 def _optional_month(request: Request, name: str) -> str | None:

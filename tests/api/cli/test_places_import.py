@@ -6,23 +6,16 @@ tests), in-process with the tests' clock.
 """
 
 import io
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, SQLModel, select
-from typer.testing import CliRunner, Result
 
-from api.cli import app
 from survey.models import Counter, Site, StaffMember
 from survey.places.organisations import create_organisation, create_region, staff_by_job_number
-from tests.factories import FixedClock
-
-runner = CliRunner()
-Manyi = Callable[..., Result]
+from tests.api.cli.conftest import Manyi
 
 HEADER = (
     "site_code,site_name,region_code,address,opening_hours,"
@@ -33,21 +26,6 @@ GZ-TH-01,天河营业厅,440106,天河路 1 号,09:00-17:00,A1,综合窗口,综�
 GZ-TH-01,,,,,A2,窗口 A2,,1002,王伟
 GZ-LW-01,荔湾营业厅,440103,,,B1,窗口 B1,,,
 """
-
-
-@pytest.fixture
-def manyi(
-    engine: Engine, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Manyi:
-    """Run ``manyi`` in-process on the suite's database with the tests' clock."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MANYI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-
-    def invoke(args: list[str], **options: Any) -> Result:
-        return runner.invoke(app, args, obj=clock, **options)
-
-    return invoke
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ tests), so what they store is checked where the app would read it.
 
 import os
 import stat
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 import zxingcpp
@@ -19,9 +17,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from api.cli import app
 from survey.installation import public_base_url
 from survey.models import (
     Campaign,
@@ -32,9 +29,9 @@ from survey.models import (
     StaffMember,
     User,
 )
+from tests.api.cli.conftest import Manyi
 from tests.factories import FixedClock
 
-runner = CliRunner()
 PASSWORD = "correct-horse-7"
 INIT = [
     "init",
@@ -47,26 +44,6 @@ INIT = [
     "--admin",
     "alice",
 ]
-
-Manyi = Callable[..., Result]
-
-
-@pytest.fixture
-def manyi(
-    engine: Engine, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Manyi:
-    """Run ``manyi`` in-process on the suite's database with the tests' clock; its data
-    directory (secret key, posters) is a fresh folder."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MANYI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.delenv("MANYI_SECRET_KEY", raising=False)
-    monkeypatch.delenv("MANYI_BASE_URL", raising=False)
-
-    def invoke(args: list[str], **options: Any) -> Result:
-        return runner.invoke(app, args, obj=clock, **options)
-
-    return invoke
 
 
 def initialised(manyi: Manyi) -> Result:
