@@ -23,6 +23,7 @@ from api.manager.dashboard import routes as dashboard
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
 from api.public import accounts, assets, evidence, health, welcome
+from api.regulator import evaluations as regulator_evaluations
 from api.settings import Settings
 from api.supervisor import portal
 from api.templating import Templates
@@ -91,6 +92,7 @@ def create_app(
         portal,
         evidence,
         checklists,
+        regulator_evaluations,
     ):
         app.include_router(module.router)
     install_error_handlers(app)

@@ -100,7 +100,6 @@ def require_role(*roles: Role) -> Callable[[Account], Account]:
 
 
 CurrentManager = Annotated[Account, Depends(require_role(Role.manager, Role.admin))]
-CurrentReader = Annotated[Account, Depends(require_role(Role.manager, Role.admin, Role.regulator))]
 SupervisorAccount = Annotated[Account, Depends(require_role(Role.supervisor, Role.admin))]
 """A supervisor (or administrator), whether or not the credential is valid today."""
 

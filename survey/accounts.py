@@ -18,7 +18,15 @@ from sqlmodel import Session, select
 
 from survey.db import begin_write
 from survey.errors import AuthenticationFailed, InvalidAnswer
-from survey.models import LoginSession, Organisation, Role, User, UserOrganisation
+from survey.models import (
+    Authority,
+    AuthorityOrganisation,
+    LoginSession,
+    Organisation,
+    Role,
+    User,
+    UserOrganisation,
+)
 
 SESSION_LIFETIME = timedelta(hours=12)
 DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's shared password, accepted only in demo mode
@@ -45,13 +53,15 @@ def use_fast_password_hashing_in_tests() -> None:
 
 @dataclass(frozen=True)
 class Account:
-    """A signed-in user with the organisations they may see."""
+    """A signed-in user with the organisations they may see: a regulator's are those its
+    authority (``authority_id``) oversees."""
 
     id: int
     username: str
     display_name: str
     role: Role
     organisation_ids: frozenset[int]
+    authority_id: int | None = None
 
 
 def hash_password(password: str) -> str:
@@ -67,9 +77,11 @@ def create_user(
     role: Role,
     organisation_ids: Iterable[int],
     display_name: str = "",
+    authority_id: int | None = None,
     now: datetime,
 ) -> User:
-    """Add an account scoped to organisations. Does not commit."""
+    """Add an account scoped to organisations, or, for a regulator, to an authority (and
+    through it to the operators it oversees). Does not commit."""
     username = username.strip()
     if not username or len(username) > 80:
         raise InvalidAnswer({"username": "A username has 1 to 80 characters."})
@@ -81,12 +93,19 @@ def create_user(
     known = session.exec(select(Organisation.id).where(Organisation.id.in_(org_ids))).all()  # type: ignore[union-attr]
     if len(known) != len(org_ids):
         raise InvalidAnswer({"organisations": "Unknown organisation."})
+    if (role == Role.regulator) != (authority_id is not None):
+        raise InvalidAnswer({"authority": "A regulator's account, and only one, has an authority."})
+    if authority_id is not None and session.get(Authority, authority_id) is None:
+        raise InvalidAnswer({"authority": "Unknown authority."})
+    if role == Role.regulator and org_ids:
+        raise InvalidAnswer({"organisations": "A regulator sees its authority's operators."})
     user = User(
         username=username,
         display_name=display_name or username,
         password_hash=hash_password(password),
         role=role,
         created_at=now,
+        authority_id=authority_id,
     )
     session.add(user)
     session.flush()
@@ -165,13 +184,30 @@ def account_for_session(session: Session, *, token: str, now: datetime) -> Accou
     login, user = row
     if login.expires_at <= now or not user.active or user.id is None:
         return None
-    org_ids = session.exec(
-        select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == user.id)
-    ).all()
+    if user.authority_id is not None:
+        org_ids = authority_operator_ids(session, user.authority_id)
+    else:
+        org_ids = frozenset(
+            session.exec(
+                select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == user.id)
+            ).all()
+        )
     return Account(
         id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=user.role,
-        organisation_ids=frozenset(org_ids),
+        organisation_ids=org_ids,
+        authority_id=user.authority_id,
+    )
+
+
+def authority_operator_ids(session: Session, authority_id: int) -> frozenset[int]:
+    """The organisations an authority oversees."""
+    return frozenset(
+        session.exec(
+            select(AuthorityOrganisation.organisation_id).where(
+                AuthorityOrganisation.authority_id == authority_id
+            )
+        ).all()
     )

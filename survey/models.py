@@ -291,6 +291,10 @@ class Campaign(SQLModel, table=True):
     status: CampaignStatus = Field(
         default=CampaignStatus.running, sa_column=_enum_column(CampaignStatus)
     )
+    evaluation_id: int | None = Field(default=None, foreign_key="evaluations.id", index=True)
+    """Set when the campaign is an operator's share of a regulator's evaluation: run by the
+    operator's halls, but set up and compared by the regulator, and never mixed with the
+    operator's own campaigns."""
 
 
 class CampaignSite(SQLModel, table=True):
@@ -395,7 +399,8 @@ class ResponseImportance(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    """An account of a manager, supervisor, regulator or administrator."""
+    """An account of a manager, supervisor, regulator or administrator. A regulator's
+    account belongs to an authority (``authority_id``) and sees its operators."""
 
     __tablename__ = "users"
 
@@ -405,6 +410,51 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     role: Role = Field(sa_column=_enum_column(Role))
     active: bool = Field(default=True)
+    created_at: datetime = Field(sa_column=_utc_column())
+    authority_id: int | None = Field(default=None, foreign_key="authorities.id", index=True)
+
+
+class Authority(SQLModel, table=True):
+    """A regulator: an authority over the operators of a region (a provincial
+    communications administration, say). Its accounts see what its operators publish to
+    it, never their clerks, comments or complainants."""
+
+    __tablename__ = "authorities"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    region: str = Field(default="", max_length=200)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class AuthorityOrganisation(SQLModel, table=True):
+    """An operator an authority oversees. An operator may answer to several authorities
+    (a national and a provincial one)."""
+
+    __tablename__ = "authority_organisations"
+
+    authority_id: int = Field(foreign_key="authorities.id", primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", primary_key=True)
+    since: date
+
+
+class Evaluation(SQLModel, table=True):
+    """A regulator's user-satisfaction evaluation across its operators: one instrument
+    version, one mode and one sampling rule (the months, and how many answers each hall
+    is to collect), so that the operators' indices are comparable. Each operator runs its
+    share as a campaign (``Campaign.evaluation_id``)."""
+
+    __tablename__ = "evaluations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authorities.id", index=True)
+    name: str = Field(max_length=200)
+    instrument_id: int = Field(foreign_key="instruments.id")
+    mode: CampaignMode = Field(default=CampaignMode.paired, sa_column=_enum_column(CampaignMode))
+    starts_on: date
+    ends_on: date
+    answers_per_hall: int = Field(default=30)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(sa_column=_utc_column())
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from PIL import ExifTags, Image
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from survey.cases.worktime import SHANGHAI
 from survey.models import Campaign, CampaignMode, Counter, Organisation, QrLink, Site, StaffMember
@@ -188,6 +188,46 @@ def answer_randomly(
         locale=rng.choice(["zh_Hans", "en"]),
         device_id=key,
         client_address=f"10.0.{rng.randint(0, 255)}.{rng.randint(0, 255)}",
+        user_agent="test",
+        salt="salt",
+        policy=DuplicatePolicy(window=timedelta(seconds=0), max_per_client=10_000),
+        now=now,
+    )
+
+
+def answer_through_link(
+    session: Session,
+    token: str,
+    perceptions: list[int | None],
+    *,
+    now: datetime,
+    key: str,
+    comment: str = "",
+) -> None:
+    """One customer's answers to every item of the link's questionnaire through the real
+    use case: the ``perceptions`` given, expectation 6 throughout."""
+    campaign = session.exec(
+        select(Campaign)
+        .join(QrLink, QrLink.campaign_id == Campaign.id)
+        .where(QrLink.token == token)
+    ).one()
+    spec = load_instrument(session, campaign.instrument_id)
+    submit_response(
+        session,
+        token=token,
+        submission_key=key,
+        answers=ResponseInput(
+            answers=tuple(
+                ItemAnswer(item_id=item.id, expectation=6, perception=value)
+                for item, value in zip(spec.items, perceptions, strict=True)
+            ),
+            importance=None,
+            overall=4,
+            comment=comment,
+        ),
+        locale="zh_Hans",
+        device_id=key,
+        client_address="10.0.0.1",
         user_agent="test",
         salt="salt",
         policy=DuplicatePolicy(window=timedelta(seconds=0), max_per_client=10_000),

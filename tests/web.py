@@ -32,6 +32,20 @@ def add_user(
     session.commit()
 
 
+def add_regulator(session: Session, clock: FixedClock, username: str, authority_id: int) -> None:
+    """A regulator's account of the authority (password ``s3cret-pass``)."""
+    create_user(
+        session,
+        username=username,
+        password="s3cret-pass",
+        role=Role.regulator,
+        organisation_ids=[],
+        authority_id=authority_id,
+        now=clock(),
+    )
+    session.commit()
+
+
 def place_with_manager(session: Session, clock: FixedClock) -> Place:
     """A place whose organisation has the manager ``wang`` (password ``s3cret-pass``)."""
     place = make_place(session, now=clock())

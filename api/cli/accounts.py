@@ -15,17 +15,24 @@ from survey.supervision.supervisors import create_supervisor
 def user_add(
     username: str,
     role: Annotated[Role, typer.Option(help="admin, manager, supervisor or regulator")],
-    organisation: Annotated[list[int], typer.Option(help="Organisation id (repeat for more).")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    organisation: Annotated[
+        list[int] | None, typer.Option(help="Organisation id (repeat for more).")
+    ] = None,
+    authority: Annotated[
+        int | None, typer.Option(help="A regulator's authority (see manyi authority list).")
+    ] = None,
 ) -> None:
-    """Add an account scoped to one or more organisations."""
+    """Add an account scoped to one or more organisations, or a regulator's account of an
+    authority."""
     with writing() as session:
         create_user(
             session,
             username=username,
             password=password,
             role=role,
-            organisation_ids=organisation,
+            organisation_ids=organisation or [],
+            authority_id=authority,
             now=now(),
         )
     typer.echo(f"added {role.value} {username}")

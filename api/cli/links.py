@@ -49,11 +49,18 @@ def links_revoke(token: str) -> None:
 
 
 def write_posters(
-    session: Session, *, out: Path, settings: Settings, site_id: int | None, fmt: str
+    session: Session,
+    *,
+    out: Path,
+    settings: Settings,
+    site_id: int | None,
+    fmt: str,
+    campaign_id: int | None = None,
 ) -> list[Path]:
-    """Write one poster per printable link (PNG or SVG), or one PDF sheet per site."""
+    """Write one poster per printable link (PNG or SVG), or one PDF sheet per site; of
+    one site or one campaign when given."""
     out.mkdir(parents=True, exist_ok=True)
-    places = poster_places(session, now=now(), site_id=site_id)
+    places = poster_places(session, now=now(), site_id=site_id, campaign_id=campaign_id)
     base_url = public_address(session, settings)
     written: list[Path] = []
     infos = [
@@ -90,6 +97,7 @@ def write_posters(
 def qr(
     out: Annotated[Path, typer.Option(help="Folder to write the posters to.")],
     site: Annotated[int | None, typer.Option(help="Only this site's counters.")] = None,
+    campaign: Annotated[int | None, typer.Option(help="Only this campaign's links.")] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="png, svg or pdf (a sheet per site).")
     ] = "png",
@@ -101,7 +109,9 @@ def qr(
         if fmt != "svg":
             find_cjk_font()
         with open_database() as (settings, engine), Session(engine) as session:
-            written = write_posters(session, out=out, settings=settings, site_id=site, fmt=fmt)
+            written = write_posters(
+                session, out=out, settings=settings, site_id=site, fmt=fmt, campaign_id=campaign
+            )
     except FontMissing as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(3) from error

@@ -14,7 +14,7 @@ from api.database import upgrade_database
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
 from survey.db import begin_write, make_engine
-from survey.demo.seed import DEMO_USERS, demo_exists, seed_demo
+from survey.demo.seed import DEMO_USERS, demo_campaign_id, demo_exists, seed_demo
 from survey.errors import FontMissing
 from survey.installation import has_accounts, set_public_base_url
 from survey.models import QrLink
@@ -113,16 +113,21 @@ def demo(
             )
         poster_dir = settings.data_dir / "posters"
         try:
-            written = write_posters(
-                session, out=poster_dir, settings=settings, site_id=None, fmt="png"
-            )
-            written += write_posters(
-                session, out=poster_dir, settings=settings, site_id=None, fmt="pdf"
-            )
+            own = demo_campaign_id(session)
+            written = []
+            for fmt in ("png", "pdf"):
+                written += write_posters(
+                    session,
+                    out=poster_dir,
+                    settings=settings,
+                    site_id=None,
+                    fmt=fmt,
+                    campaign_id=own,
+                )
             typer.echo(f"posters: {len(written)} files in {poster_dir.resolve()}")
         except FontMissing as error:
             typer.echo(f"posters skipped: {error}")
-        places = poster_places(session, now=now())
+        places = poster_places(session, now=now(), campaign_id=demo_campaign_id(session))
         display = session.exec(select(QrLink).where(col(QrLink.rotating).is_(True))).first()
     typer.echo("")
     typer.echo("manyi demo is ready")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
-from api.deps import CurrentAccount, CurrentReader, SessionDep, SettingsDep
+from api.deps import CurrentAccount, CurrentManager, SessionDep, SettingsDep
 from api.exports.report_json import analysis_json
 from api.months import checked_month, month_value
 from api.templating import render
@@ -23,7 +23,7 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @router.get("/manager")
-def show_manager_home(request: Request, account: CurrentReader, session: SessionDep) -> Response:
+def show_manager_home(request: Request, account: CurrentManager, session: SessionDep) -> Response:
     """Responses per site and counter, for the account's organisations only."""
     sites = response_counts(session, organisation_ids=account.organisation_ids)
     return render(
@@ -66,7 +66,7 @@ def _scope(
 @router.get("/manager/campaigns/{campaign_id}/report.json")
 def show_campaign_report(
     campaign_id: int,
-    account: CurrentReader,
+    account: CurrentManager,
     session: SessionDep,
     site: int | None = None,
     counter: int | None = None,
@@ -123,7 +123,7 @@ def _month_after(month: str | None) -> date | None:
 @router.get("/manager/campaigns/{campaign_id}/responses.csv")
 def export_campaign_responses(
     campaign_id: int,
-    account: CurrentReader,
+    account: CurrentManager,
     session: SessionDep,
     settings: SettingsDep,
     site: int | None = None,

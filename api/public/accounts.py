@@ -15,7 +15,7 @@ router = APIRouter()
 HOME_BY_ROLE = {
     Role.manager: "/manager",
     Role.admin: "/admin",
-    Role.regulator: "/manager",
+    Role.regulator: "/regulator",
     Role.supervisor: "/supervisor",
 }
 

@@ -9,23 +9,22 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.db import begin_write
 from survey.demo.cases import seed_demo_cases
 from survey.demo.inspections import seed_demo_inspections
+from survey.demo.regulation import create_demo_authority, seed_demo_evaluation
+from survey.demo.responses import seed_responses
 from survey.models import (
+    Campaign,
     Organisation,
     QrLink,
-    ResponseAnswer,
-    ResponseImportance,
     Role,
-    SurveyResponse,
 )
 from survey.places.campaigns import create_campaign
-from survey.places.links import create_link, new_token
+from survey.places.links import create_link
 from survey.places.organisations import (
     create_counter,
     create_organisation,
@@ -34,7 +33,6 @@ from survey.places.organisations import (
     create_staff_member,
 )
 from survey.questionnaires.instruments import ensure_default_instrument, load_instrument
-from survey.questionnaires.responses import salted_hash
 from survey.stats.aggregation import rebuild_stat_sums
 
 DEMO_USERS = ("admin", "manager", "supervisor", "regulator")
@@ -74,6 +72,16 @@ def demo_exists(session: Session) -> bool:
     )
 
 
+def demo_campaign_id(session: Session) -> int | None:
+    """The demo operator's own campaign (not its share of the regulator's evaluation)."""
+    return session.exec(
+        select(Campaign.id)
+        .join(Organisation, col(Organisation.id) == Campaign.organisation_id)
+        .where(Organisation.slug == DEMO_SLUG, col(Campaign.evaluation_id).is_(None))
+        .order_by(col(Campaign.id))
+    ).first()
+
+
 def seed_demo(
     session: Session,
     *,
@@ -83,7 +91,9 @@ def seed_demo(
     seed: int = 7,
     timezone: tzinfo = UTC,
 ) -> DemoSummary:
-    """Create the demo organisation, accounts, campaign, links and responses. Commits."""
+    """Create the demo organisation, accounts, campaign, links and responses, and the
+    regulator with its evaluation (whose answers, a fraction of ``n_responses``, come on
+    top). Commits."""
     begin_write(session)
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not a secret
     instrument = ensure_default_instrument(session, now=now)
@@ -124,14 +134,17 @@ def seed_demo(
             )
             assert staff.id is not None
             staff_ids.append(staff.id)
+    authority = create_demo_authority(session, organisation_id=organisation.id, now=now)
     user_ids: dict[str, int] = {}
     for username in DEMO_USERS:
+        regulator = username == "regulator"
         user = create_user(
             session,
             username=username,
             password=DEMO_PASSWORD,
             role=Role(username),
-            organisation_ids=[organisation.id],
+            organisation_ids=[] if regulator else [organisation.id],
+            authority_id=authority.id if regulator else None,
             display_name=username.capitalize(),
             now=now,
         )
@@ -159,7 +172,7 @@ def seed_demo(
             )
         )
     spec = load_instrument(session, instrument.id)
-    _seed_responses(
+    seed_responses(
         session,
         rng=rng,
         spec_items=[(item.id, item.dimension_code) for item in spec.items],
@@ -175,8 +188,18 @@ def seed_demo(
         n_responses=n_responses,
         salt=salt,
     )
+    assert authority.id is not None
+    evaluation_campaigns = seed_demo_evaluation(
+        session,
+        authority_id=authority.id,
+        instrument_id=instrument.id,
+        rng=rng,
+        n_responses=n_responses,
+        salt=salt,
+        now=now,
+    )
     session.commit()
-    rebuild_stat_sums(session, timezone=timezone, campaign_ids=[campaign.id])
+    rebuild_stat_sums(session, timezone=timezone, campaign_ids=[campaign.id, *evaluation_campaigns])
     seed_demo_cases(
         session,
         organisation_id=organisation.id,
@@ -210,129 +233,3 @@ def _staff_by_counter(counters: list[tuple[int, int]], staff_ids: list[int]) -> 
         site_index, position = divmod(index, 3)
         by_counter[counter_id] = staff_ids[site_index * 4 + position]
     return by_counter
-
-
-def _clamp(value: float, low: int = 1, high: int = 7) -> int:
-    return max(low, min(high, round(value)))
-
-
-def _seed_responses(
-    session: Session,
-    *,
-    rng: random.Random,
-    spec_items: list[tuple[int, str]],
-    dimensions: list[str],
-    links: list[QrLink],
-    counters: dict[int, int],
-    staff_by_counter: dict[int, int],
-    organisation_id: int,
-    campaign_id: int,
-    instrument_id: int,
-    start: datetime,
-    now: datetime,
-    n_responses: int,
-    salt: str,
-) -> None:
-    """Insert synthetic responses in bulk (executemany), not one ORM object at a time."""
-    if n_responses <= 0:
-        return
-    span = (now - start).total_seconds()
-    counter_effect = {link.counter_id: {d: rng.gauss(0, 0.6) for d in dimensions} for link in links}
-    site_ids = sorted(set(counters.values()))
-    responses: list[dict[str, object]] = []
-    answers: list[dict[str, object]] = []
-    importance: list[dict[str, object]] = []
-    for offset in range(n_responses):
-        response_id = offset  # an index into ``responses``; replaced by the stored id below
-        link = rng.choice(links)
-        site_id = counters[link.counter_id]
-        progress = rng.random()
-        submitted_at = start + timedelta(seconds=progress * span)
-        # Hall one improves over the six months, hall two slips.
-        drift = (progress - 0.5) * (0.8 if site_id == site_ids[0] else -0.8)
-        effect = counter_effect[link.counter_id]
-        # Each customer's own view of each dimension, shared by its items: this is what
-        # makes the items of a dimension hang together (Cronbach's alpha), as in real data.
-        mood = {d: rng.gauss(0, 0.8) for d in dimensions}
-        demanding = rng.gauss(0, 0.5)
-        perceptions: list[int] = []
-        for item_id, dimension in spec_items:
-            if rng.random() < 0.04:
-                answers.append(
-                    {
-                        "response_id": response_id,
-                        "item_id": item_id,
-                        "expectation": None,
-                        "perception": None,
-                        "minimum": None,
-                        "desired": None,
-                    }
-                )
-                continue
-            expectation = _clamp(rng.gauss(6.1 + demanding, 0.6))
-            perception = _clamp(rng.gauss(5.2 + effect[dimension] + drift + mood[dimension], 0.6))
-            perceptions.append(perception)
-            answers.append(
-                {
-                    "response_id": response_id,
-                    "item_id": item_id,
-                    "expectation": expectation,
-                    "perception": perception,
-                    "minimum": None,
-                    "desired": None,
-                }
-            )
-        mean_p = sum(perceptions) / len(perceptions) if perceptions else 4.0
-        overall = _clamp(1 + (mean_p - 1) * 4 / 6 + rng.gauss(0, 0.5), 1, 5)
-        if rng.random() < 0.7:
-            raw = [rng.uniform(0.5, 1.5) for _ in dimensions]
-            points = [int(100 * w / sum(raw)) for w in raw]
-            points[1] += 100 - sum(points)  # reliability takes the rounding
-            importance += [
-                {"response_id": response_id, "dimension_code": d, "points": p}
-                for d, p in zip(dimensions, points, strict=True)
-            ]
-        responses.append(
-            {
-                "submission_key": new_token(),
-                "link_id": link.id,
-                "campaign_id": campaign_id,
-                "instrument_id": instrument_id,
-                "organisation_id": organisation_id,
-                "site_id": site_id,
-                "counter_id": link.counter_id,
-                "staff_member_id": staff_by_counter.get(link.counter_id),
-                "submitted_at": submitted_at,
-                "locale": rng.choice(("zh_Hans", "zh_Hans", "zh_Hans", "zh_Hant", "en")),
-                "overall": overall,
-                "comment": rng.choice(_COMMENTS) if rng.random() < 0.15 else "",
-                "device_hash": salted_hash(salt, "device", f"demo-{offset}"),
-                "client_hash": salted_hash(salt, "client", f"demo-{offset}"),
-            }
-        )
-    stored_ids = (
-        session.execute(
-            insert(SurveyResponse).returning(col(SurveyResponse.id), sort_by_parameter_order=True),
-            responses,
-        )
-        .scalars()
-        .all()
-    )
-    for rows in (answers, importance):
-        for row in rows:
-            row["response_id"] = stored_ids[int(str(row["response_id"]))]
-    session.execute(insert(ResponseAnswer), answers)
-    if importance:
-        session.execute(insert(ResponseImportance), importance)
-
-
-_COMMENTS = (
-    "排队时间有点长。",
-    "工作人员很耐心，谢谢！",
-    "自助终端经常坏。",
-    "解释资费很清楚。",
-    "希望周末多开几个窗口。",
-    "The clerk spoke English with me, very helpful.",
-    "等了四十分钟才办理。",
-    "服務態度很好。",
-)

@@ -36,9 +36,11 @@ def create_campaign(
     ask_importance: bool = True,
     status: CampaignStatus = CampaignStatus.running,
     site_ids: Sequence[int] = (),
+    evaluation_id: int | None = None,
 ) -> Campaign:
     """Add a campaign: an instrument run in one mode over a date range, in the halls
-    ``site_ids`` names (none: all of the organisation's halls). Does not commit."""
+    ``site_ids`` names (none: all of the organisation's halls); ``evaluation_id`` makes it
+    the organisation's share of a regulator's evaluation. Does not commit."""
     errors: dict[str, FieldError | str] = {}
     name = name.strip()
     if not name or len(name) > 200:
@@ -70,6 +72,7 @@ def create_campaign(
         per_staff=per_staff,
         ask_importance=ask_importance,
         status=status,
+        evaluation_id=evaluation_id,
     )
     session.add(campaign)
     session.flush()

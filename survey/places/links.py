@@ -209,9 +209,10 @@ class PosterPlace:
 
 
 def poster_places(
-    session: Session, *, now: datetime, site_id: int | None = None
+    session: Session, *, now: datetime, site_id: int | None = None, campaign_id: int | None = None
 ) -> list[PosterPlace]:
-    """Every printable link (usable now, not rotating), optionally of one site.
+    """Every printable link (usable now, not rotating), optionally of one site or one
+    campaign (a hall taking part in a regulator's evaluation has a poster for each).
 
     The staff shown is the link's own staff member, else the one on duty at the counter.
     """
@@ -225,6 +226,8 @@ def poster_places(
     )
     if site_id is not None:
         query = query.where(Site.id == site_id)
+    if campaign_id is not None:
+        query = query.where(QrLink.campaign_id == campaign_id)
     places = []
     for link, counter, site, organisation in session.exec(query).all():
         if link.expires_at is not None and link.expires_at <= now:

@@ -208,7 +208,7 @@ def adapt_instrument(
     return instrument
 
 
-def instrument_choices(session: Session, organisation_id: int) -> list[Instrument]:
+def instrument_choices(session: Session, organisation_id: int | None) -> list[Instrument]:
     """The questionnaire versions a campaign of the organisation may ask: the built-in
     ones and the organisation's own, newest version first within each questionnaire."""
     return list(

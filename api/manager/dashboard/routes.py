@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
 from api import charts
-from api.deps import CurrentReader, SessionDep, get_now, instrument_spec, zone_of
+from api.deps import CurrentManager, SessionDep, get_now, instrument_spec, zone_of
 from api.exports.tables import table_csv, table_xlsx
 from api.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES
 from api.manager.dashboard.context import (
@@ -41,12 +41,17 @@ MAX_SEARCH = 200
 
 
 def campaigns_of(session: Session, account: Account) -> list[Campaign]:
-    """The campaigns the account may read, newest first."""
+    """The campaigns the account may read, newest first: the organisations' own, then
+    their shares of regulators' evaluations (the dashboard opens on the newest own one)."""
     return list(
         session.exec(
             select(Campaign)
             .where(col(Campaign.organisation_id).in_(account.organisation_ids))
-            .order_by(col(Campaign.starts_on).desc(), col(Campaign.id).desc())
+            .order_by(
+                col(Campaign.evaluation_id).is_not(None),
+                col(Campaign.starts_on).desc(),
+                col(Campaign.id).desc(),
+            )
         ).all()
     )
 
@@ -54,7 +59,7 @@ def campaigns_of(session: Session, account: Account) -> list[Campaign]:
 @router.get("/manager/dashboard")
 def open_dashboard(
     request: Request,
-    account: CurrentReader,
+    account: CurrentManager,
     session: SessionDep,
     campaign: int | None = None,
     page: str = "overview",
@@ -163,7 +168,7 @@ def show_dashboard_page(
 
 @router.get("/manager/campaigns/{campaign_id}")
 def show_dashboard_overview(
-    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
 ) -> Response:
     """The satisfaction index, the gap chart, alerts from the trend and the units one level down."""
     return show_dashboard_page("overview", campaign_id, request, account, session)
@@ -171,7 +176,7 @@ def show_dashboard_overview(
 
 @router.get("/manager/campaigns/{campaign_id}/items")
 def show_dashboard_items(
-    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
 ) -> Response:
     """Every item's gap with its interval, the worst first."""
     return show_dashboard_page("items", campaign_id, request, account, session)
@@ -179,7 +184,7 @@ def show_dashboard_items(
 
 @router.get("/manager/campaigns/{campaign_id}/importance")
 def show_dashboard_importance(
-    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
 ) -> Response:
     """The importance–performance grid (stated or derived importance)."""
     return show_dashboard_page("importance", campaign_id, request, account, session)
@@ -187,7 +192,7 @@ def show_dashboard_importance(
 
 @router.get("/manager/campaigns/{campaign_id}/trends")
 def show_dashboard_trends(
-    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
 ) -> Response:
     """The index and each dimension per week, month or quarter on control charts."""
     return show_dashboard_page("trends", campaign_id, request, account, session)
@@ -195,7 +200,7 @@ def show_dashboard_trends(
 
 @router.get("/manager/campaigns/{campaign_id}/rankings")
 def show_dashboard_rankings(
-    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
 ) -> Response:
     """Sites, counters and clerks by the shrunken index."""
     return show_dashboard_page("rankings", campaign_id, request, account, session)
@@ -203,7 +208,7 @@ def show_dashboard_rankings(
 
 @router.get("/manager/campaigns/{campaign_id}/comments")
 def show_dashboard_comments(
-    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
 ) -> Response:
     """The customers' comments, newest first, searchable."""
     return show_dashboard_page("comments", campaign_id, request, account, session)
@@ -211,7 +216,7 @@ def show_dashboard_comments(
 
 @router.get("/manager/campaigns/{campaign_id}/reliability")
 def show_dashboard_reliability(
-    campaign_id: int, request: Request, account: CurrentReader, session: SessionDep
+    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
 ) -> Response:
     """Cronbach's alpha per dimension and the factor check."""
     return show_dashboard_page("reliability", campaign_id, request, account, session)
@@ -231,7 +236,7 @@ def export_dashboard_item(
     page: str,
     filename: str,
     request: Request,
-    account: CurrentReader,
+    account: CurrentManager,
     session: SessionDep,
 ) -> Response:
     """A page's table as CSV or XLSX (``<table>.csv``), or its chart as SVG or PNG

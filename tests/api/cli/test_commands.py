@@ -48,8 +48,9 @@ def test_demo_seeds_once_writes_posters_that_scan_to_working_urls(
     assert "http://127.0.0.1:8123/s/" in result.output
 
     engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
+    own = select(func.count()).select_from(SurveyResponse).where(SurveyResponse.campaign_id == 1)
     with Session(engine) as session:
-        assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 300
+        assert session.exec(own).one() == 300  # and the regulator's evaluation has its own
         # The demo's six months of answers end at the command's clock, not the system's.
         newest = session.exec(select(func.max(SurveyResponse.submitted_at))).one()
         assert newest is not None
@@ -69,7 +70,7 @@ def test_demo_seeds_once_writes_posters_that_scan_to_working_urls(
     again = manyi(["demo", "--no-serve", "--responses", "300"])
     assert again.exit_code == 0
     with Session(engine) as session:
-        assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 300
+        assert session.exec(own).one() == 300
     engine.dispose()
 
 
@@ -79,8 +80,15 @@ def test_qr_writes_svg_for_one_site(sqlite_env: Path, manyi: Callable[..., Resul
     result = manyi(["qr", "--out", str(out), "--site", "2", "--format", "svg"])
     assert result.exit_code == 0, result.output
     files = sorted(out.glob("*.svg"))
-    assert len(files) == 3
+    # Three counters, each with a poster of the demo's campaign and one of the
+    # regulator's evaluation the hall takes part in.
+    assert len(files) == 6
     assert all(f.name.startswith("site-2-") for f in files)
+    one = manyi(
+        ["qr", "--out", str(out / "one"), "--site", "2", "--campaign", "1", "--format", "svg"]
+    )
+    assert one.exit_code == 0, one.output
+    assert len(list((out / "one").glob("*.svg"))) == 3
 
 
 def test_qr_refuses_an_unknown_format(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
@@ -94,7 +102,7 @@ def test_user_add_creates_a_scoped_account(sqlite_env: Path, manyi: Callable[...
     manyi(["demo", "--no-serve", "--responses", "0"])
     result = runner.invoke(
         app,
-        ["user", "add", "li", "--role", "regulator", "--organisation", "1"],
+        ["user", "add", "li", "--role", "manager", "--organisation", "1"],
         input="pa55word\npa55word\n",
     )
     assert result.exit_code == 0, result.output
@@ -138,10 +146,12 @@ def test_stats_rebuild_recomputes_the_aggregates_and_reports_progress(
     engine = make_engine(url)
     with engine.begin() as connection:
         before = connection.execute(text("SELECT SUM(n) FROM stat_sums")).scalar_one()
+        stored = connection.execute(text("SELECT COUNT(*) FROM survey_responses")).scalar_one()
         connection.execute(text("DELETE FROM stat_sums"))
+    assert stored > 120  # the demo's 120 and the regulator's evaluation's
     result = manyi(["stats", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "from 120 responses" in result.output
+    assert f"from {stored} responses" in result.output
     assert "campaign 1: " in result.output
     with engine.begin() as connection:
         assert connection.execute(text("SELECT SUM(n) FROM stat_sums")).scalar_one() == before
@@ -183,7 +193,7 @@ def test_import_command_loads_paper_answers_or_nothing(
         site, counter = connection.execute(
             text("SELECT s.name, c.code FROM counters c JOIN sites s ON s.id = c.site_id")
         ).first() or ("", "")
-        day = connection.execute(text("SELECT starts_on FROM campaigns")).scalar_one()
+        day = connection.execute(text("SELECT starts_on FROM campaigns WHERE id = 1")).scalar_one()
     answers = ",".join(["5"] * 22 + ["6"] * 22)
     header = ",".join(["site", "counter", "date"] + [f"E{i}" for i in range(1, 23)])
     header += "," + ",".join(f"P{i}" for i in range(1, 23)) + ",overall"
@@ -201,7 +211,8 @@ def test_import_command_loads_paper_answers_or_nothing(
     assert done.exit_code == 0, done.output
     assert "imported 1 responses" in done.output
     with engine.begin() as connection:
-        assert connection.execute(text("SELECT COUNT(*) FROM survey_responses")).scalar() == 31
+        own = text("SELECT COUNT(*) FROM survey_responses WHERE campaign_id = 1")
+        assert connection.execute(own).scalar() == 31
 
 
 def test_cases_sweep_escalates_an_overdue_case_once(

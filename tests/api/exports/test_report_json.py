@@ -91,8 +91,8 @@ def test_campaign_of_another_organisation_is_404_and_shows_nothing(
 def test_supervisor_may_not_read_reports_and_strangers_must_log_in(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    """Reports are for managers, admins and regulators: 401 without login, 403 for a
-    supervisor."""
+    """Reports are for managers and admins: 401 without login, 403 for a supervisor
+    (a regulator reads its own pages, :mod:`tests.api.regulator`)."""
     campaign = demo_with_manager(session, clock)
     url = f"/manager/campaigns/{campaign.id}/report.json"
     assert client.get(url, headers=JSON).status_code == 401

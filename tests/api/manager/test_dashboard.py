@@ -373,7 +373,9 @@ def test_comments_download_holds_every_matching_comment_not_one_page(
     export = f"/manager/campaigns/{demo.id}/comments/export/comments.csv"
     rows = list(csv.DictReader(io.StringIO(client.get(export, params=params).text[1:])))
     stored = session.exec(
-        select(func.count()).select_from(SurveyResponse).where(SurveyResponse.comment != "")
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.comment != "", SurveyResponse.campaign_id == demo.id)
     ).one()
     assert len(rows) == stored > 25
     waiting = [row for row in rows if "排队" in row["Comment"]]

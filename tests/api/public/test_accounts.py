@@ -8,8 +8,9 @@ from api.app import create_app
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD, create_user
 from survey.models import LoginSession, Role, User
+from survey.regulation.authorities import create_authority, oversee
 from tests.factories import FixedClock, make_place
-from tests.web import add_user, csrf_of, log_in, place_with_manager
+from tests.web import add_regulator, add_user, csrf_of, log_in, place_with_manager
 
 
 def test_password_is_stored_as_an_argon2id_hash(session: Session, clock: FixedClock) -> None:
@@ -85,18 +86,37 @@ def test_manager_of_one_organisation_sees_nothing_of_another(
     assert "Hall org-b" not in home and theirs.site.name not in home
 
 
-def test_regulator_sees_every_organisation_it_supervises(
+def test_regulator_sees_the_operators_of_its_authority_and_no_managers_page(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
+    """A regulator lands on its own page, which lists the operators its authority
+    oversees; the managers' pages (clerks, comments) are not for it."""
     a = make_place(session, now=clock(), slug="org-a")
     b = make_place(session, now=clock(), slug="org-b")
     make_place(session, now=clock(), slug="org-c")
-    assert a.organisation.id is not None and b.organisation.id is not None
-    add_user(session, clock, "miit", Role.regulator, [a.organisation.id, b.organisation.id])
-    log_in(client, "miit")
-    home = client.get("/manager").text
-    assert "Hall org-a" in home and "Hall org-b" in home
-    assert "Hall org-c" not in home
+    authority = create_authority(session, name="Demo Administration", now=clock())
+    assert authority.id is not None
+    for place in (a, b):
+        assert place.organisation.id is not None
+        oversee(
+            session,
+            authority_id=authority.id,
+            organisation_id=place.organisation.id,
+            since=clock().date(),
+        )
+    session.commit()
+    add_regulator(session, clock, "miit", authority.id)
+    csrf = csrf_of(client.get("/login").text)
+    login = client.post(
+        "/login",
+        data={"username": "miit", "password": "s3cret-pass", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert login.headers["location"] == "/regulator"
+    home = client.get("/regulator").text
+    assert "Org org-a" in home and "Org org-b" in home
+    assert "Org org-c" not in home
+    assert client.get("/manager", follow_redirects=False).status_code == 403
 
 
 def test_supervisor_may_not_open_the_managers_page(

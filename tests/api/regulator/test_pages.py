@@ -1,0 +1,208 @@
+"""The regulator's pages: only an authority's accounts reach them, another authority's
+evaluation is a 404, the comparison shows aggregates of at least the minimum n and
+nothing of clerks or comments, and a new evaluation starts a campaign in every operator
+of the authority (and only there)."""
+
+import importlib
+import pkgutil
+import re
+from datetime import timedelta
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+import api.regulator
+from survey.models import Campaign, Evaluation, QrLink, Role
+from survey.places.changes import committed
+from survey.questionnaires.instruments import ensure_default_instrument
+from survey.regulation.authorities import create_authority, oversee
+from survey.regulation.evaluations import create_evaluation
+from tests.factories import FixedClock, Place, answer_through_link, make_place
+from tests.web import add_regulator, add_user, csrf_of, log_in
+
+REGULATOR_MODULES = [
+    module
+    for info in pkgutil.iter_modules(api.regulator.__path__)
+    if hasattr(module := importlib.import_module(f"api.regulator.{info.name}"), "router")
+]
+SECRET_COMMENT = "the clerk at A1 was rude to me on Monday"
+
+
+class Setting:
+    def __init__(self, a: Place, b: Place, c: Place, evaluation: Evaluation) -> None:
+        self.a, self.b, self.c, self.evaluation = a, b, c, evaluation
+
+
+@pytest.fixture
+def setting(session: Session, clock: FixedClock) -> Setting:
+    """Authority CA over operators a and b (an evaluation: 35 answers from a, 5 from b);
+    authority CB over c. Accounts: ``miit`` of CA, ``other`` of CB, ``wang`` managing a,
+    ``sun`` supervising a."""
+    now = clock()
+    a, b, c = (make_place(session, now=now, slug=slug) for slug in ("op-a", "op-b", "op-c"))
+    ca = committed(session, create_authority, name="CA", now=now)
+    cb = committed(session, create_authority, name="CB", now=now)
+    assert ca.id is not None and cb.id is not None
+    for authority_id, place in ((ca.id, a), (ca.id, b), (cb.id, c)):
+        committed(
+            session,
+            oversee,
+            authority_id=authority_id,
+            organisation_id=place.organisation.id or 0,
+            since=now.date(),
+        )
+    instrument = ensure_default_instrument(session, now=now)
+    evaluation = committed(
+        session,
+        create_evaluation,
+        authority_id=ca.id,
+        name="Q4 evaluation",
+        instrument_id=instrument.id or 0,
+        starts_on=now.date() - timedelta(days=5),
+        ends_on=now.date() + timedelta(days=90),
+        answers_per_hall=30,
+        now=now,
+    )
+    for place, count in ((a, 35), (b, 5)):
+        link = session.exec(
+            select(QrLink)
+            .join(Campaign, Campaign.id == QrLink.campaign_id)  # type: ignore[arg-type]
+            .where(
+                Campaign.evaluation_id == evaluation.id,
+                Campaign.organisation_id == place.organisation.id,
+            )
+        ).one()
+        for i in range(count):
+            answer_through_link(
+                session,
+                link.token,
+                [5 + i % 3] * 22,
+                now=now,
+                key=f"{place.organisation.id}-{i}",
+                comment=SECRET_COMMENT,
+            )
+    add_regulator(session, clock, "miit", ca.id)
+    add_regulator(session, clock, "other", cb.id)
+    add_user(session, clock, "wang", Role.manager, [a.organisation.id or 0])
+    add_user(session, clock, "sun", Role.supervisor, [a.organisation.id or 0])
+    return Setting(a, b, c, evaluation)
+
+
+def table_rows(html: str, name: str) -> list[tuple[str, str]]:
+    """Each body row of a data table: its class and its cells' text, single-spaced."""
+    table = html[html.index(f'id="table-{name}"') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    return [
+        (css, " ".join(re.sub(r"<[^>]+>", " ", cells).split()))
+        for css, cells in re.findall(r'<tr class="([^"]*)">(.*?)</tr>', body, flags=re.DOTALL)
+    ]
+
+
+def regulator_routes() -> list[tuple[str, str]]:
+    routes = [
+        (method, route.path)
+        for module in REGULATOR_MODULES
+        for route in module.router.routes
+        if isinstance(route, APIRoute)
+        for method in sorted(route.methods or ())
+    ]
+    assert len(routes) >= 3
+    return routes
+
+
+def concrete(path: str, setting: Setting) -> str:
+    return path.replace("{evaluation_id}", str(setting.evaluation.id))
+
+
+def test_nobody_but_a_regulator_reaches_a_regulator_route(
+    client: TestClient, setting: Setting
+) -> None:
+    for method, path in regulator_routes():
+        response = client.request(method, concrete(path, setting), follow_redirects=False)
+        assert response.status_code in (303, 401), (method, path, response.status_code)
+    for username in ("wang", "sun"):
+        assert log_in(client, username) == 303
+        token = csrf_of(client.get("/account").text)
+        for method, path in regulator_routes():
+            response = client.request(
+                method,
+                concrete(path, setting),
+                data={"csrf_token": token} if method == "POST" else None,
+                follow_redirects=False,
+            )
+            assert response.status_code == 403, (username, method, path, response.status_code)
+
+
+def test_another_authoritys_evaluation_is_not_found(client: TestClient, setting: Setting) -> None:
+    log_in(client, "other")
+    page = client.get(f"/regulator/evaluations/{setting.evaluation.id}")
+    assert page.status_code == 404
+    home = client.get("/regulator").text
+    assert "Q4 evaluation" not in home and "Org op-a" not in home and "Org op-c" in home
+
+
+def test_the_comparison_shows_aggregates_above_the_minimum_and_nothing_personal(
+    client: TestClient, setting: Setting
+) -> None:
+    log_in(client, "miit")
+    page = client.get(f"/regulator/evaluations/{setting.evaluation.id}?lang=en")
+    assert page.status_code == 200
+    html = page.text
+    rows = table_rows(html, "operators")
+    # 35 respondents answering 5, 6, 7, 5, 6, … on 1–7: m̄ = (12·5 + 12·6 + 11·7) / 35
+    # = 5.9714, index (5.9714 − 1) / 6 × 100 = 82.86.
+    assert rows[0][1].startswith("1 Org op-a 35 82.9 ")
+    assert "muted-row" in rows[1][0]
+    assert rows[1][1] == "— Org op-b 5 — — — —"  # under 30 respondents: its n only
+    assert "Questionnaire: servqual-counter v1" in html and "mean_perception v1" in html
+    assert SECRET_COMMENT not in html and "李娜" not in html
+    assert "Org op-c" not in html
+
+
+def test_a_lower_minimum_shows_the_small_operator_and_bad_filters_are_422(
+    client: TestClient, setting: Setting
+) -> None:
+    log_in(client, "miit")
+    url = f"/regulator/evaluations/{setting.evaluation.id}"
+    html = client.get(url, params={"min_n": "5", "lang": "en"}).text
+    assert re.search(
+        r"Org op-b\s*</td>\s*<td class=\"num\">\s*5\s*</td>\s*<td class=\"num\">\s*\d", html
+    )
+    for params in ({"min_n": "0"}, {"min_n": "x"}, {"first_month": "2026-13"}):
+        assert client.get(url, params=params).status_code == 422, params
+
+
+def test_a_new_evaluation_runs_in_every_operator_of_the_authority_only(
+    client: TestClient, session: Session, setting: Setting
+) -> None:
+    log_in(client, "miit")
+    home = client.get("/regulator?lang=en")
+    form = {
+        "csrf_token": csrf_of(home.text),
+        "name": "2027 evaluation",
+        "instrument": re.search(r'name="instrument"[^>]*>\s*<option value="(\d+)"', home.text)[1],  # type: ignore[index]
+        "mode": "perception_only",
+        "starts_on": "2027-01-01",
+        "ends_on": "2026-12-31",
+        "answers_per_hall": "50",
+    }
+    refused = client.post("/regulator/evaluations?lang=en", data=form)
+    assert refused.status_code == 422
+    assert "The campaign ends before it starts." in refused.text
+    assert 'value="2027 evaluation"' in refused.text
+    form["ends_on"] = "2027-03-31"
+    made = client.post("/regulator/evaluations", data=form, follow_redirects=False)
+    assert made.status_code == 303
+    session.rollback()
+    evaluation = session.exec(select(Evaluation).where(Evaluation.name == "2027 evaluation")).one()
+    assert made.headers["location"] == f"/regulator/evaluations/{evaluation.id}"
+    campaigns = session.exec(select(Campaign).where(Campaign.evaluation_id == evaluation.id)).all()
+    assert {c.organisation_id for c in campaigns} == {
+        setting.a.organisation.id,
+        setting.b.organisation.id,
+    }
+    assert all(c.mode.value == "perception_only" and not c.ask_importance for c in campaigns)
+    page = client.get(made.headers["location"])
+    assert page.status_code == 200 and "2027 evaluation" in page.text
