@@ -22,8 +22,10 @@ from api.manager import cases, checklists, home, supervision
 from api.manager.dashboard import routes as dashboard
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
-from api.public import accounts, assets, evidence, health, welcome
+from api.public import accounts, assets, evidence, health, notices, welcome
+from api.regulator import complaints as regulator_complaints
 from api.regulator import evaluations as regulator_evaluations
+from api.regulator import publications as regulator_publications
 from api.settings import Settings
 from api.supervisor import portal
 from api.templating import Templates
@@ -93,6 +95,9 @@ def create_app(
         evidence,
         checklists,
         regulator_evaluations,
+        regulator_complaints,
+        regulator_publications,
+        notices,
     ):
         app.include_router(module.router)
     install_error_handlers(app)

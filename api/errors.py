@@ -88,6 +88,18 @@ _KINDS: list[tuple[type[Exception], ErrorKind]] = [
         ),
     ),
     (
+        domain.PublicationStateConflict,
+        ErrorKind(
+            409,
+            "publication_state_conflict",
+            N_("Not possible in this state"),
+            N_(
+                "The publication has moved on since this page was opened. Reload it to see "
+                "its state; a published notice is corrected by a new version."
+            ),
+        ),
+    ),
+    (
         domain.DuplicateSubmission,
         ErrorKind(
             409,

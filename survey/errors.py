@@ -105,6 +105,16 @@ class CampaignStateConflict(SurveyError):
         super().__init__(f"a campaign cannot move from {status} to {to}")
 
 
+class PublicationStateConflict(SurveyError):
+    """A publication cannot take this step from its status (a published one is final:
+    it is corrected by a new version)."""
+
+    def __init__(self, status: str, step: str) -> None:
+        self.status = status
+        self.step = step
+        super().__init__(f"a {status} publication cannot be {step}")
+
+
 class DuplicateSubmission(SurveyError):
     """The same device or client answered at this counter moments ago."""
 

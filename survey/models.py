@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Index,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -515,6 +516,47 @@ class AccountChange(SQLModel, table=True):
     at: datetime = Field(sa_column=_utc_column())
     what: str = Field(max_length=40)
     detail: str = Field(default="", max_length=300)
+
+
+class PublicationStatus(StrEnum):
+    """A publication's way out: frozen as a ``draft``, checked in ``review``, then
+    ``published`` for good (a correction is a new version, never an edit)."""
+
+    draft = "draft"
+    review = "review"
+    published = "published"
+
+
+class Publication(SQLModel, table=True):
+    """A regulator's notice for one period: a snapshot of its operators' figures frozen as
+    canonical JSON (``content``) with its SHA-256 (``content_hash``). The database refuses
+    to change the content of any version, or anything of a published one, or to delete a
+    published one. A correction is the next ``version`` of the same period, naming the
+    version it corrects and why."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("authority_id", "period", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authorities.id", index=True)
+    evaluation_id: int = Field(foreign_key="evaluations.id")
+    period: str = Field(max_length=20)
+    since: date
+    until: date
+    version: int = Field(default=1)
+    status: PublicationStatus = Field(
+        default=PublicationStatus.draft, sa_column=_enum_column(PublicationStatus)
+    )
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+    corrects_id: int | None = Field(default=None, foreign_key="publications.id")
+    correction_reason: str = Field(default="", max_length=1000)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(sa_column=_utc_column())
+    reviewed_by: int | None = Field(default=None, foreign_key="users.id")
+    reviewed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    published_by: int | None = Field(default=None, foreign_key="users.id")
+    published_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class StatGrain(StrEnum):

@@ -95,8 +95,9 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-APPEND_ONLY_TABLES = ("case_events",)
-"""Tables whose rows the database refuses to delete (triggers): emptied around them."""
+APPEND_ONLY_TABLES = ("case_events", "publications")
+"""Tables whose rows the database refuses to delete (triggers): emptied around them
+(before the other tables, which they refer to)."""
 
 TABLES_CHILD_FIRST = (
     "inspection_results",

@@ -2,16 +2,19 @@
 they oversee and the evaluations they run across them, for scripted set-ups. Regulators'
 accounts: ``manyi user add NAME --role regulator --authority ID``."""
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from api.cli.root import app, now, reading, writing
+from api.cli.root import app, fail, now, reading, writing
 from survey.models import CampaignMode
 from survey.questionnaires.instruments import ensure_default_instrument
 from survey.regulation.authorities import authorities, create_authority, operators, oversee
 from survey.regulation.evaluations import create_evaluation, evaluations_of
+from survey.regulation.publications import verify_notice
 
 authority_app = typer.Typer(help="Regulators and the operators they oversee.", no_args_is_help=True)
 evaluation_app = typer.Typer(
@@ -19,6 +22,8 @@ evaluation_app = typer.Typer(
 )
 app.add_typer(authority_app, name="authority")
 app.add_typer(evaluation_app, name="evaluation")
+publication_app = typer.Typer(help="Regulators' published notices.", no_args_is_help=True)
+app.add_typer(publication_app, name="publication")
 
 AuthorityOption = Annotated[int, typer.Option("--authority", help="Authority id.")]
 
@@ -102,3 +107,17 @@ def evaluation_list(authority: AuthorityOption) -> None:
                 f"{evaluation.id}\t{evaluation.starts_on}..{evaluation.ends_on}"
                 f"\t{evaluation.answers_per_hall}\t{evaluation.name}"
             )
+
+
+@publication_app.command("verify")
+def publication_verify(file: Path) -> None:
+    """Recompute the SHA-256 of a downloaded notice (its notice.json): exit 0 when the
+    content is what was published, 1 when it was changed."""
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        fail(f"{file}: not a notice file ({error})")
+    if not verify_notice(document):
+        typer.echo(f"changed: {file} does not match its SHA-256")
+        raise typer.Exit(1)
+    typer.echo(f"ok: {document['sha256']}")

@@ -1,15 +1,17 @@
 """The demo's regulator: a communications administration over the demo operator and two
 more with their own profiles (one better, one small and worse), and a running
 evaluation all three take part in, so the regulator's pages show a real comparison: two
-operators ranked with intervals and one too small to rank, its figures withheld."""
+operators ranked with intervals and one too small to rank, its figures withheld; and two
+quarters' notices published, the older one corrected."""
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlmodel import Session, col, select
 
+from survey.db import begin_write
 from survey.demo.responses import seed_responses
-from survey.models import Authority, Campaign, Counter, QrLink, Site
+from survey.models import Authority, Campaign, Counter, Evaluation, QrLink, Site
 from survey.places.organisations import (
     create_counter,
     create_organisation,
@@ -19,6 +21,7 @@ from survey.places.organisations import (
 from survey.questionnaires.instruments import load_instrument
 from survey.regulation.authorities import create_authority, oversee
 from survey.regulation.evaluations import create_evaluation
+from survey.regulation.publications import advance, correct, freeze, quarter_label
 from survey.stats.dashboard import add_months
 from survey.stats.stat_rows import month_of
 
@@ -47,6 +50,8 @@ _OPERATORS = (
 )
 DEMO_OPERATOR_SHARE = 0.15
 REGION = ("440106", "天河区 Tianhe")
+EVALUATION_MONTHS = 8
+"""The evaluation began this many months back: two whole quarters before this one."""
 
 
 def _share_answers(n_responses: int) -> list[int]:
@@ -76,7 +81,7 @@ def seed_demo_evaluation(
     now: datetime,
 ) -> list[int]:
     """Two more operators under the authority, an evaluation from the first day of the
-    month two months back to the end of next year, and answers to each operator's share
+    month eight months back to the end of next year, and answers to each operator's share
     of it (a share of ``n_responses`` each). Returns the evaluation's campaign ids (for
     the aggregates). Does not commit."""
     demo_answers, *other_answers = _share_answers(n_responses)
@@ -105,7 +110,7 @@ def seed_demo_evaluation(
             session, authority_id=authority_id, organisation_id=organisation.id, since=now.date()
         )
         levels[organisation.id] = (level, answers)
-    starts_on = add_months(month_of(now.date()), -2)
+    starts_on = add_months(month_of(now.date()), -EVALUATION_MONTHS)
     evaluation = create_evaluation(
         session,
         authority_id=authority_id,
@@ -153,3 +158,41 @@ def seed_demo_evaluation(
             salt_prefix=f"evaluation-{campaign.id}",
         )
     return [c.id for c in campaigns if c.id is not None]
+
+
+def publish_demo_notices(
+    session: Session, *, authority_id: int, regulator_id: int, now: datetime, timezone: tzinfo
+) -> None:
+    """The two whole quarters before this one, published; the older one corrected (its
+    version 2 published too), so the public list shows a correction. Commits."""
+    evaluation = session.exec(
+        select(Evaluation).where(Evaluation.authority_id == authority_id)
+    ).one()
+    assert evaluation.id is not None
+    this_quarter = month_of(now.astimezone(timezone).date())
+    this_quarter = this_quarter.replace(month=3 * ((this_quarter.month - 1) // 3) + 1)
+    for back in (6, 3):
+        begin_write(session)
+        notice = freeze(
+            session,
+            authority_id=authority_id,
+            evaluation_id=evaluation.id,
+            period=quarter_label(add_months(this_quarter, -back)),
+            user_id=regulator_id,
+            now=now,
+            timezone=timezone,
+        )
+        for _ in range(2):
+            advance(session, notice, user_id=regulator_id, now=now)
+        if back == 6:
+            fixed = correct(
+                session,
+                notice,
+                reason="补录纸质问卷 Paper answers entered late",
+                user_id=regulator_id,
+                now=now,
+                timezone=timezone,
+            )
+            for _ in range(2):
+                advance(session, fixed, user_id=regulator_id, now=now)
+        session.commit()

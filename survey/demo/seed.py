@@ -15,7 +15,11 @@ from survey.accounts import DEMO_PASSWORD, create_user
 from survey.db import begin_write
 from survey.demo.cases import seed_demo_cases
 from survey.demo.inspections import seed_demo_inspections
-from survey.demo.regulation import create_demo_authority, seed_demo_evaluation
+from survey.demo.regulation import (
+    create_demo_authority,
+    publish_demo_notices,
+    seed_demo_evaluation,
+)
 from survey.demo.responses import seed_responses
 from survey.models import (
     Campaign,
@@ -214,6 +218,13 @@ def seed_demo(
         site_ids=sorted({site_id for site_id, _ in counters}),
         supervisor_id=user_ids["supervisor"],
         manager_id=user_ids["manager"],
+        now=now,
+        timezone=timezone,
+    )
+    publish_demo_notices(
+        session,
+        authority_id=authority.id,
+        regulator_id=user_ids["regulator"],
         now=now,
         timezone=timezone,
     )

@@ -92,3 +92,42 @@ def test_the_regulator_compares_its_operators(
     expect(page.locator("#f-min-n")).to_have_value("5")
     expect(page.locator("h2").first).to_have_text("运营者对比")
     assert errors == []
+
+
+def test_a_published_notice_reads_well_in_public_and_for_the_regulator(
+    browser: Browser, live_server: LiveServer, demo: DemoSummary, screenshots: Path
+) -> None:
+    """The demo's notices: the public list, a corrected quarter's version 1 pointing to
+    version 2, and version 2 saying why; the regulator's list and a version's page. All
+    axe clean, and no wider than a tablet."""
+    context = browser.new_context(viewport=TABLET, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/notices?lang=en")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(3)  # two quarters, the older one in two versions
+    assert violations(page) == []
+    rows.nth(2).locator("a").click()  # latest quarter first, versions newest first: Q-1 v1
+    expect(page.locator("p.notice")).to_contain_text("This notice has been corrected.")
+    expect(page.locator("#table-notice-operators tbody tr")).to_have_count(3)
+    assert violations(page) == []
+    page.screenshot(path=str(screenshots / "notice-768x1024.png"), full_page=True)
+    page.get_by_role("link", name="Read version 2").click()
+    expect(page.locator("p.notice")).to_contain_text("This version corrects version 1.")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= TABLET["width"]
+
+    page.goto(f"{live_server.url}/login?lang=en")
+    page.fill("input[name=username]", "regulator")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/regulator/publications")
+    expect(page.locator("tbody tr")).to_have_count(3)
+    assert violations(page) == []
+    page.locator("tbody tr a").first.click()
+    expect(page.locator("h1")).to_contain_text("Version 1")
+    expect(page.locator("#correct-title")).to_be_visible()
+    assert violations(page) == []
+    page.screenshot(path=str(screenshots / "regulator-publication-768x1024.png"), full_page=True)
+    context.close()
