@@ -23,9 +23,11 @@ from api.manager.dashboard import routes as dashboard
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
 from api.public import accounts, assets, evidence, health, notices, welcome
+from api.regulator import api_v1
 from api.regulator import complaints as regulator_complaints
 from api.regulator import evaluations as regulator_evaluations
 from api.regulator import publications as regulator_publications
+from api.regulator import tokens as regulator_tokens
 from api.settings import Settings
 from api.supervisor import portal
 from api.templating import Templates
@@ -97,6 +99,8 @@ def create_app(
         regulator_evaluations,
         regulator_complaints,
         regulator_publications,
+        regulator_tokens,
+        api_v1,
         notices,
     ):
         app.include_router(module.router)

@@ -518,6 +518,25 @@ class AccountChange(SQLModel, table=True):
     detail: str = Field(default="", max_length=300)
 
 
+class ApiToken(SQLModel, table=True):
+    """A regulator's program's key to ``/api/v1``: shown once when made, stored only as
+    its SHA-256; reads what its ``scopes`` allow (comma-separated: ``indices``,
+    ``complaints``) of its authority's operators, until it expires or is revoked."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authorities.id", index=True)
+    name: str = Field(max_length=120)
+    token_hash: str = Field(max_length=64, unique=True)
+    scopes: str = Field(max_length=200)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    last_used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
 class PublicationStatus(StrEnum):
     """A publication's way out: frozen as a ``draft``, checked in ``review``, then
     ``published`` for good (a correction is a new version, never an edit)."""

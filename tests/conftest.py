@@ -118,6 +118,7 @@ TABLES_CHILD_FIRST = (
     "campaign_sites",
     "campaigns",
     "evaluations",
+    "api_tokens",
     "login_sessions",
     "account_links",
     "account_changes",

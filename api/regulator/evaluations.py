@@ -114,7 +114,19 @@ def submit_evaluation(
     )
 
 
-def _min_n(request: Request) -> int:
+def evaluation_months(request: Request, evaluation: Evaluation, today: date) -> tuple[date, date]:
+    """``first_month``..``last_month`` from the query (422 naming a wrong one), else the
+    evaluation's months up to today's; as first days, the end excluded."""
+    first = month_value(checked_month("first_month", request.query_params.get("first_month")))
+    last = month_value(checked_month("last_month", request.query_params.get("last_month")))
+    since = first or month_of(evaluation.starts_on)
+    until = next_month(last) if last else next_month(month_of(min(evaluation.ends_on, today)))
+    if until <= since:
+        until = add_months(since, 1)
+    return since, until
+
+
+def min_n_of(request: Request) -> int:
     value = request.query_params.get("min_n", "").strip()
     if not value:
         return DEFAULT_MIN_N
@@ -134,14 +146,9 @@ def show_evaluation(
     """The operators side by side on the evaluation's months so far (or on the months
     ``first_month``..``last_month``), aggregates of at least ``min_n`` respondents only."""
     evaluation = evaluation_of(session, authority_of(account), evaluation_id)
-    first = month_value(checked_month("first_month", request.query_params.get("first_month")))
-    last = month_value(checked_month("last_month", request.query_params.get("last_month")))
-    since = first or month_of(evaluation.starts_on)
-    until = next_month(last) if last else next_month(month_of(min(evaluation.ends_on, now.date())))
-    if until <= since:
-        until = add_months(since, 1)
+    since, until = evaluation_months(request, evaluation, now.date())
     comparison = operator_comparison(
-        session, evaluation, since=since, until=until, min_n=_min_n(request)
+        session, evaluation, since=since, until=until, min_n=min_n_of(request)
     )
     locale = str(request.state.locale)
     spec = instrument_spec(request, session, evaluation.instrument_id)

@@ -7,8 +7,10 @@ Only aggregates leave this module, and none computed from fewer than ``min_n``
 respondents is shown: an operator or hall below it is listed with its n and nothing else.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -126,3 +128,39 @@ def _halls(
         for site_id, name in sites
         if site_id is not None
     )
+
+
+def number(value: float) -> float | None:
+    """A figure as published: six decimals, and no NaN (``None`` instead)."""
+    return round(value, 6) if math.isfinite(value) else None
+
+
+def operator_figures(comparison: Comparison) -> list[dict[str, Any]]:
+    """Each operator's published figures, ranked ones first in rank order; under the
+    minimum n only its n."""
+    ranks = {int(u.unit): u for u in comparison.ranking.units}
+    result = []
+    for operator in comparison.operators:
+        row: dict[str, Any] = {
+            "id": operator.organisation_id,
+            "name": operator.name,
+            "n": operator.n,
+        }
+        report = operator.report
+        unit = ranks.get(operator.organisation_id)
+        if report is not None and operator.n >= comparison.min_n and unit is not None:
+            index = report.index
+            row |= {
+                "index": number(index.value),
+                "ci95": [number(index.ci95[0]), number(index.ci95[1])],
+                "fair_index": number(unit.shrunken_index),
+                "rank": unit.rank,
+                "gaps": {
+                    code: number(report.dimension(code).scores["G"].mean)
+                    for code in comparison.dimension_codes
+                    if "G" in report.dimension(code).scores
+                },
+            }
+        result.append(row)
+    result.sort(key=lambda row: (row.get("rank") is None, row.get("rank") or 0, row["name"]))
+    return result

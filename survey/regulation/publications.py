@@ -12,7 +12,6 @@ downloaded notice.
 
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
@@ -24,7 +23,7 @@ from analytics.intervals import DEFAULT_MIN_N
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound, PublicationStateConflict
 from survey.models import Authority, Evaluation, Publication, PublicationStatus, User
 from survey.regulation.authorities import operators
-from survey.regulation.comparison import Comparison, operator_comparison
+from survey.regulation.comparison import number, operator_comparison, operator_figures
 from survey.regulation.complaints import operator_complaints
 from survey.stats.dashboard import add_months
 
@@ -72,37 +71,6 @@ def quarter_label(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
-def _number(value: float) -> float | None:
-    return round(value, 6) if math.isfinite(value) else None
-
-
-def _operators(comparison: Comparison) -> list[dict[str, Any]]:
-    """Each operator's published figures, ranked ones first in rank order; under the
-    minimum n only its n."""
-    ranks = {int(u.unit): u for u in comparison.ranking.units}
-    result = []
-    for operator in comparison.operators:
-        row: dict[str, Any] = {"name": operator.name, "n": operator.n}
-        report = operator.report
-        unit = ranks.get(operator.organisation_id)
-        if report is not None and operator.n >= comparison.min_n and unit is not None:
-            index = report.index
-            row |= {
-                "index": _number(index.value),
-                "ci95": [_number(index.ci95[0]), _number(index.ci95[1])],
-                "fair_index": _number(unit.shrunken_index),
-                "rank": unit.rank,
-                "gaps": {
-                    code: _number(report.dimension(code).scores["G"].mean)
-                    for code in comparison.dimension_codes
-                    if "G" in report.dimension(code).scores
-                },
-            }
-        result.append(row)
-    result.sort(key=lambda row: (row.get("rank") is None, row.get("rank") or 0, row["name"]))
-    return result
-
-
 def snapshot(
     session: Session,
     evaluation: Evaluation,
@@ -136,7 +104,7 @@ def snapshot(
         "min_n": min_n,
         "dimensions": list(comparison.dimension_codes),
         "computed_at": now.isoformat(),
-        "operators": _operators(comparison),
+        "operators": operator_figures(comparison),
         "complaints": [
             {
                 "name": row.name,
@@ -144,8 +112,8 @@ def snapshot(
                 "answered_in_time": row.on_time,
                 "late": row.late,
                 "still_running": row.pending,
-                "on_time_rate": _number(row.rate.share),
-                "on_time_ci95": [_number(row.rate.low), _number(row.rate.high)],
+                "on_time_rate": number(row.rate.share),
+                "on_time_ci95": [number(row.rate.low), number(row.rate.high)],
                 "by_category": dict(sorted(row.by_category.items())),
             }
             for row in complaints

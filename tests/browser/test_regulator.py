@@ -130,4 +130,13 @@ def test_a_published_notice_reads_well_in_public_and_for_the_regulator(
     expect(page.locator("#correct-title")).to_be_visible()
     assert violations(page) == []
     page.screenshot(path=str(screenshots / "regulator-publication-768x1024.png"), full_page=True)
+    for tab in ("complaints", "tokens"):
+        page.goto(f"{live_server.url}/regulator/{tab}")
+        expect(page.locator("nav.tabs a[aria-current=page]")).to_have_count(1)
+        assert violations(page) == [], tab
+    page.fill("#token-name", "statistics system")
+    page.check("input[name=scope-indices]")
+    page.click("form.settings button[type=submit]")
+    expect(page.locator("code.secret")).to_contain_text("mny_")
+    assert violations(page) == []
     context.close()
