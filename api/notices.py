@@ -11,10 +11,12 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api import i18n
+from api import charts, i18n
 from api.case_labels import CATEGORY_LABELS
 from api.deps import instrument_spec
 from api.exports.tables import Column, Table
+from api.printing.notice_pdf import html_to_pdf, ranking_svg
+from api.templating import templates_of
 from survey.models import Evaluation, FeedbackCategory, Publication
 from survey.regulation.publications import Change, changes, notice_file
 
@@ -142,5 +144,31 @@ def notice_json(publication: Publication) -> Response:
     return Response(
         body,
         media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def notice_pdf(request: Request, session: Session, publication: Publication) -> Response:
+    """The notice as an A4 PDF in the request's language, its ranking chart drawn and its
+    fonts embedded."""
+    view = notice_view(request, session, publication)
+    locale = str(request.state.locale)
+    html = templates_of(request).render_html(
+        request,
+        "print/notice.html",
+        {
+            "publication": publication,
+            "notice": view,
+            "lang": locale.replace("_", "-"),
+            "chart_svg": ranking_svg(
+                view.content["operators"],
+                charts.translated_chart_text(lambda message: i18n.gettext(locale, message)),
+            ),
+        },
+    )
+    name = f"notice-{publication.period}-v{publication.version}.pdf"
+    return Response(
+        html_to_pdf(html),
+        media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

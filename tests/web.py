@@ -71,8 +71,9 @@ def hidden(html: str, name: str) -> str:
 
 
 def demo_with_manager(session: Session, clock: FixedClock) -> Campaign:
-    """The demo organisation (300 responses) with the manager ``wang``."""
-    summary = seed_demo(session, now=clock(), n_responses=300, salt="salt")
+    """The demo organisation (300 responses, no regulator's evaluation) with the manager
+    ``wang``."""
+    summary = seed_demo(session, now=clock(), n_responses=300, salt="salt", evaluation=False)
     add_user(session, clock, "wang", Role.manager, [summary.organisation_id])
     campaign = session.get(Campaign, summary.campaign_id)
     assert campaign is not None

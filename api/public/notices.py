@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from api.deps import SessionDep
 from api.exports.tables import table_download
-from api.notices import correction_changes, notice_json, notice_view
+from api.notices import correction_changes, notice_json, notice_pdf, notice_view
 from api.templating import render
 from survey.errors import NotFound
 from survey.models import Authority, Publication, PublicationStatus
@@ -61,6 +61,12 @@ def show_notice(request: Request, publication_id: int, session: SessionDep) -> R
 def download_notice_json(publication_id: int, session: SessionDep) -> Response:
     """The notice's content and its SHA-256."""
     return notice_json(_published(session, publication_id))
+
+
+@router.get("/notices/{publication_id}/notice.pdf")
+def download_notice_pdf(request: Request, publication_id: int, session: SessionDep) -> Response:
+    """The notice as an A4 PDF, in the request's language."""
+    return notice_pdf(request, session, _published(session, publication_id))
 
 
 @router.get("/notices/{publication_id}/operators.csv")

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api.deps import NowDep, SessionDep, zone_of
 from api.forms import PostedFormDep, check_csrf
-from api.notices import correction_changes, notice_json, notice_view
+from api.notices import correction_changes, notice_json, notice_pdf, notice_view
 from api.refused import Refused, form_round_trip
 from api.regulator.complaints import quarter_of
 from api.regulator.scope import RegulatorAccount, authority_of
@@ -144,6 +144,16 @@ def download_publication(
 ) -> Response:
     """The version's content and its SHA-256, as ``manyi publication verify`` reads it."""
     return notice_json(publication_of(session, authority_of(account), publication_id))
+
+
+@router.get("/regulator/publications/{publication_id}/notice.pdf")
+def download_publication_pdf(
+    request: Request, publication_id: int, account: RegulatorAccount, session: SessionDep
+) -> Response:
+    """The version as an A4 PDF (a draft too, for the review)."""
+    return notice_pdf(
+        request, session, publication_of(session, authority_of(account), publication_id)
+    )
 
 
 @router.post("/regulator/publications/{publication_id}/advance")

@@ -94,10 +94,13 @@ def seed_demo(
     salt: str,
     seed: int = 7,
     timezone: tzinfo = UTC,
+    evaluation: bool = True,
 ) -> DemoSummary:
     """Create the demo organisation, accounts, campaign, links and responses, and the
-    regulator with its evaluation (whose answers, a fraction of ``n_responses``, come on
-    top). Commits."""
+    regulator's authority; with ``evaluation`` also its evaluation over three operators
+    (whose answers, a fraction of ``n_responses``, come on top) and its published
+    notices. Tests of the operator's own pages leave the evaluation out: it triples the
+    aggregates to build. Commits."""
     begin_write(session)
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not a secret
     instrument = ensure_default_instrument(session, now=now)
@@ -193,14 +196,18 @@ def seed_demo(
         salt=salt,
     )
     assert authority.id is not None
-    evaluation_campaigns = seed_demo_evaluation(
-        session,
-        authority_id=authority.id,
-        instrument_id=instrument.id,
-        rng=rng,
-        n_responses=n_responses,
-        salt=salt,
-        now=now,
+    evaluation_campaigns = (
+        seed_demo_evaluation(
+            session,
+            authority_id=authority.id,
+            instrument_id=instrument.id,
+            rng=rng,
+            n_responses=n_responses,
+            salt=salt,
+            now=now,
+        )
+        if evaluation
+        else []
     )
     session.commit()
     rebuild_stat_sums(session, timezone=timezone, campaign_ids=[campaign.id, *evaluation_campaigns])
@@ -221,13 +228,14 @@ def seed_demo(
         now=now,
         timezone=timezone,
     )
-    publish_demo_notices(
-        session,
-        authority_id=authority.id,
-        regulator_id=user_ids["regulator"],
-        now=now,
-        timezone=timezone,
-    )
+    if evaluation:
+        publish_demo_notices(
+            session,
+            authority_id=authority.id,
+            regulator_id=user_ids["regulator"],
+            now=now,
+            timezone=timezone,
+        )
     return DemoSummary(
         organisation_id=organisation.id,
         campaign_id=campaign.id,

@@ -13,6 +13,10 @@ from api.stylesheet import STYLESHEET_PATH
 from api.templating import TEMPLATE_DIR, Templates
 
 TEMPLATES = sorted(str(path.relative_to(TEMPLATE_DIR)) for path in TEMPLATE_DIR.rglob("*.html"))
+PRINTED = [n for n in TEMPLATES if n.startswith("print/")]
+"""Documents laid out for PDF by WeasyPrint (a regulator's notice): standalone, with their
+print CSS inline, since the PDF fetches nothing."""
+PAGES = [n for n in TEMPLATES if not Path(n).name.startswith("_") and n not in PRINTED]
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
@@ -45,7 +49,7 @@ def _parent(name: str) -> str | None:
     return str(extends.template.value)
 
 
-@pytest.mark.parametrize("name", [n for n in TEMPLATES if not Path(n).name.startswith("_")])
+@pytest.mark.parametrize("name", PAGES)
 def test_every_page_has_a_title(name: str) -> None:
     """The page or the nearest template it extends that mentions the title fills it."""
     current: str | None = name
@@ -84,12 +88,21 @@ def _ancestors(name: str) -> list[str]:
     return chain
 
 
-@pytest.mark.parametrize("name", [n for n in TEMPLATES if not Path(n).name.startswith("_")])
+@pytest.mark.parametrize("name", PRINTED)
+def test_every_printed_document_has_a_title_and_fetches_nothing(name: str) -> None:
+    text = (TEMPLATE_DIR / name).read_text(encoding="utf-8")
+    assert re.search(r"<title>[^<]+</title>", text), name
+    assert not re.search(r"""(src|href)=|url\(|@import""", text), name
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_every_page_extends_the_one_base_template(name: str) -> None:
     assert _ancestors(name)[-1:] == ["_base.html"], name
 
 
-@pytest.mark.parametrize("name", [n for n in TEMPLATES if not n.startswith("customer/")])
+@pytest.mark.parametrize(
+    "name", [n for n in TEMPLATES if not n.startswith("customer/") and n not in PRINTED]
+)
 def test_staff_templates_carry_no_css_of_their_own(name: str) -> None:
     """Styles live in api/static/manyi.css; only the customer's pages inline theirs."""
     text = (TEMPLATE_DIR / name).read_text(encoding="utf-8")

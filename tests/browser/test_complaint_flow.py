@@ -54,7 +54,7 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 def demo(engine: Engine, now: datetime) -> DemoSummary:
     with Session(engine, expire_on_commit=False) as session:
-        return seed_demo(session, now=now, n_responses=0, salt="salt")
+        return seed_demo(session, now=now, n_responses=0, salt="salt", evaluation=False)
 
 
 def phone(browser: Browser) -> BrowserContext:

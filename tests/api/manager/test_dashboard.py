@@ -471,7 +471,7 @@ def test_the_first_days_of_a_month_raise_no_alert(
     from survey.demo.seed import seed_demo
 
     clock.now = at("2026-12-02", "10:30")
-    demo = seed_demo(session, now=clock(), n_responses=2000, salt="salt")
+    demo = seed_demo(session, now=clock(), n_responses=2000, salt="salt", evaluation=False)
     add_user(session, clock, "wang", Role.manager, [demo.organisation_id])
     assert log_in(client, "wang") == 303
     url = f"/manager/campaigns/{demo.campaign_id}?lang=en"

@@ -3,11 +3,14 @@ for review and publishes it; nobody sees it at /notices before; once published a
 does, in JSON and CSV too, and ``manyi publication verify`` accepts the download and
 refuses a touched one; a correction is version 2, linked from version 1."""
 
+import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -119,3 +122,58 @@ def test_another_authority_and_other_roles_reach_no_publication(
     assert refused.status_code == 422  # not its evaluation
     log_in(client, "wang")
     assert client.get(draft, follow_redirects=False).status_code == 403
+
+
+def pdf_fonts(reader: PdfReader) -> list[Any]:
+    """Every font the pages use."""
+    fonts = []
+    for page in reader.pages:
+        resources = page["/Resources"]
+        if "/Font" in resources:
+            fonts += [font.get_object() for font in resources["/Font"].values()]
+    return fonts
+
+
+def descriptor(font: Any) -> Any:
+    """A font's descriptor (a composite font's is its descendant's), where its embedded
+    file would be."""
+    if "/DescendantFonts" in font:
+        font = font["/DescendantFonts"][0].get_object()
+    return font.get("/FontDescriptor", {}).get_object() if "/FontDescriptor" in font else {}
+
+
+def test_the_notice_pdf_holds_the_figures_and_embeds_its_cjk_font(
+    client: TestClient, session: Session, setting: Setting, clock: FixedClock
+) -> None:
+    """The PDF a regulator files: A4, the operators' figures as text (the same rounding
+    as the page), the ranking chart, and the CJK font embedded (a reader without it sees
+    the same glyphs). A draft's PDF is for the regulator only."""
+    log_in(client, "miit")
+    token = csrf_of(client.get("/regulator/publications").text)
+    made = client.post(
+        "/regulator/publications",
+        data={
+            "csrf_token": token,
+            "evaluation": str(setting.evaluation.id),
+            "period": quarter_label(local_day(clock())),
+        },
+        follow_redirects=False,
+    )
+    draft = made.headers["location"]
+    publication_id = int(draft.rsplit("/", 1)[1])
+    pdf = client.get(f"{draft}/notice.pdf?lang=zh_Hans")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.content))
+    page = reader.pages[0]
+    assert [round(float(v)) for v in page.mediabox[2:]] == [595, 842]  # A4 in points
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "各运营者满意度指数" in text and "Org op-a" in text and "82.9" in text
+    embedded = {
+        str(font["/BaseFont"])
+        for font in pdf_fonts(reader)
+        if any(key in descriptor(font) for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    }
+    assert any("Noto-Sans-CJK-SC" in name for name in embedded), embedded  # a subset
+    assert SECRET_COMMENT not in text
+    client.cookies.clear()
+    assert client.get(f"/notices/{publication_id}/notice.pdf").status_code == 404  # a draft

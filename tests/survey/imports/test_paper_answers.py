@@ -25,7 +25,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def two_campaigns(session: Session, clock: FixedClock) -> tuple[Campaign, Campaign]:
     """The demo campaign (150 responses) and an empty second campaign of the same
     organisation and questionnaire over the same dates."""
-    summary = seed_demo(session, now=clock(), n_responses=150, salt="salt", timezone=SHANGHAI)
+    summary = seed_demo(
+        session, now=clock(), n_responses=150, salt="salt", timezone=SHANGHAI, evaluation=False
+    )
     first = session.get(Campaign, summary.campaign_id)
     assert first is not None
     second = create_campaign(

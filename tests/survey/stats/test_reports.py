@@ -37,7 +37,7 @@ def assert_same_numbers(left: Any, right: Any, path: str = "") -> None:
 @pytest.fixture
 def demo(session: Session, clock: FixedClock) -> int:
     """The demo organisation with 400 seeded responses; returns the campaign id."""
-    summary = seed_demo(session, now=clock(), n_responses=400, salt="salt")
+    summary = seed_demo(session, now=clock(), n_responses=400, salt="salt", evaluation=False)
     return summary.campaign_id
 
 
