@@ -33,6 +33,13 @@ def without_controls(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
+def chosen_id(value: str) -> int:
+    """The id a ``<select>`` sent, or 0 (which matches nothing, so the use case refuses it
+    on its field) when the value is not a plausible id."""
+    value = value.strip()
+    return int(value) if value.isdecimal() and len(value) < 12 else 0
+
+
 class RequestTooLarge(Exception):
     """The body is larger than the configured limit (413)."""
 

@@ -14,7 +14,7 @@ from api.admin.scope import (
     own_site,
 )
 from api.deps import NowDep, SessionDep
-from api.forms import PostedFormDep, check_csrf
+from api.forms import PostedFormDep, check_csrf, chosen_id
 from api.printing.posters import poster_info, site_sheet_pdf
 from api.refused import Refused, form_day, form_round_trip
 from api.settings import public_address, settings_of
@@ -110,7 +110,7 @@ def submit_campaign(
             session,
             create_campaign,
             organisation_id=organisation_id,
-            instrument_id=int(instrument) if instrument.isdecimal() and len(instrument) < 12 else 0,
+            instrument_id=chosen_id(instrument),
             name=values["name"],
             starts_on=form_day(values["starts_on"], "starts_on"),
             ends_on=form_day(values["ends_on"], "ends_on"),

@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
 from api import charts, i18n
-from api.deps import NowDep, SessionDep, instrument_spec
-from api.forms import PostedFormDep, check_csrf
+from api.deps import NowDep, SessionDep, instrument_spec, zone_of
+from api.forms import PostedFormDep, check_csrf, chosen_id
 from api.months import checked_month, month_value
 from api.refused import Refused, form_day, form_round_trip
 from api.regulator.presenters import present_comparison
@@ -63,7 +63,7 @@ def show_regulator_home(
     request: Request, account: RegulatorAccount, session: SessionDep, now: NowDep
 ) -> Response:
     """The authority, the operators it oversees and its evaluations."""
-    return _home_page(request, session, account, now.date())
+    return _home_page(request, session, account, now.astimezone(zone_of(request)).date())
 
 
 def _answers_per_hall(value: str) -> int:
@@ -94,7 +94,7 @@ def submit_evaluation(
             create_evaluation,
             authority_id=authority_of(account),
             name=values["name"],
-            instrument_id=int(instrument) if instrument.isdecimal() and len(instrument) < 12 else 0,
+            instrument_id=chosen_id(instrument),
             starts_on=form_day(values["starts_on"], "starts_on"),
             ends_on=form_day(values["ends_on"], "ends_on"),
             answers_per_hall=_answers_per_hall(values["answers_per_hall"]),
@@ -109,7 +109,9 @@ def submit_evaluation(
         form_id="evaluation",
         fields=EVALUATION_FIELDS,
         change=create,
-        page=lambda refused: _home_page(request, session, account, now.date(), refused),
+        page=lambda refused: _home_page(
+            request, session, account, now.astimezone(zone_of(request)).date(), refused
+        ),
         done=lambda evaluation: f"/regulator/evaluations/{evaluation.id}",
     )
 
@@ -146,7 +148,7 @@ def show_evaluation(
     """The operators side by side on the evaluation's months so far (or on the months
     ``first_month``..``last_month``), aggregates of at least ``min_n`` respondents only."""
     evaluation = evaluation_of(session, authority_of(account), evaluation_id)
-    since, until = evaluation_months(request, evaluation, now.date())
+    since, until = evaluation_months(request, evaluation, now.astimezone(zone_of(request)).date())
     comparison = operator_comparison(
         session, evaluation, since=since, until=until, min_n=min_n_of(request)
     )

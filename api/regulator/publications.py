@@ -9,7 +9,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import NowDep, SessionDep, zone_of
-from api.forms import PostedFormDep, check_csrf
+from api.forms import PostedFormDep, check_csrf, chosen_id
 from api.notices import correction_changes, notice_json, notice_pdf, notice_view
 from api.refused import Refused, form_round_trip
 from api.regulator.complaints import quarter_of
@@ -89,7 +89,7 @@ def submit_publication(
             session,
             freeze,
             authority_id=authority_of(account),
-            evaluation_id=int(evaluation) if evaluation.isdecimal() and len(evaluation) < 12 else 0,
+            evaluation_id=chosen_id(evaluation),
             period=values["period"].strip(),
             user_id=account.id,
             now=now,
