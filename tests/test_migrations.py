@@ -6,10 +6,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from api.database import downgrade_database, upgrade_database
 from survey.db import make_engine
+from survey.models import Authority
 from tests.conftest import TEST_DATABASE, _create_postgres_database, _drop_postgres_database
 
 
@@ -82,3 +83,55 @@ def test_set_up_migration_keeps_what_sites_and_campaigns_held(empty_engine: Engi
     assert [tuple(row) for row in codes] == [(3, "S3"), (4, "S4"), (5, "S5")]
     assert [tuple(row) for row in regions] == [(7, "440100", "440100"), (7, "440300", "440300")]
     assert status == "running"
+
+
+def test_a_regulator_made_before_authorities_keeps_its_organisations(
+    empty_engine: Engine,
+) -> None:
+    """A regulator's account that saw organisations 7 and 8 gets an authority of its own
+    over exactly those; a manager's account is left as it was."""
+    upgrade_database(empty_engine, "5ebc3e16b017")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisations (id, name, slug, hotline) VALUES"
+                " (7, 'A', 'a', ''), (8, 'B', 'b', ''), (9, 'C', 'c', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (id, username, display_name, password_hash, role, active,"
+                " created_at) VALUES"
+                " (1, 'miit', '', 'x', 'regulator', true, '2026-01-01 00:00:00'),"
+                " (2, 'wang', '', 'x', 'manager', true, '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO user_organisations (user_id, organisation_id) VALUES"
+                " (1, 7), (1, 8), (2, 9)"
+            )
+        )
+    upgrade_database(empty_engine)
+    with empty_engine.connect() as connection:
+        users = {
+            name: authority
+            for name, authority in connection.execute(
+                text("SELECT username, authority_id FROM users")
+            ).all()
+        }
+        overseen = connection.execute(
+            text(
+                "SELECT a.name, o.organisation_id FROM authorities a"
+                " JOIN authority_organisations o ON o.authority_id = a.id ORDER BY 2"
+            )
+        ).all()
+        left = connection.execute(
+            text("SELECT user_id, organisation_id FROM user_organisations")
+        ).all()
+    assert users["wang"] is None and users["miit"] is not None
+    with Session(empty_engine) as session:
+        (authority,) = session.exec(select(Authority)).all()
+        assert authority.created_at.tzinfo is not None  # stored as the models store times
+    assert [tuple(row) for row in overseen] == [("miit (authority)", 7), ("miit (authority)", 8)]
+    assert [tuple(row) for row in left] == [(2, 9)]
