@@ -95,9 +95,8 @@ def test_freeze_review_publish_correct_and_read_it_in_public(
     assert "This version corrects version 1." in new and "Operator b&#39;s paper answers" in new
 
 
-def test_another_authority_and_other_roles_reach_no_publication(
-    client: TestClient, setting: Setting, clock: FixedClock
-) -> None:
+def frozen_on_the_page(client: TestClient, setting: Setting, clock: FixedClock) -> str:
+    """The regulator ``miit`` freezes this quarter of the evaluation; the draft's URL."""
     log_in(client, "miit")
     token = csrf_of(client.get("/regulator/publications").text)
     made = client.post(
@@ -109,7 +108,14 @@ def test_another_authority_and_other_roles_reach_no_publication(
         },
         follow_redirects=False,
     )
-    draft = made.headers["location"]
+    assert made.status_code == 303
+    return str(made.headers["location"])
+
+
+def test_another_authority_and_other_roles_reach_no_publication(
+    client: TestClient, setting: Setting, clock: FixedClock
+) -> None:
+    draft = frozen_on_the_page(client, setting, clock)
     log_in(client, "other")
     assert client.get(draft).status_code == 404
     assert client.get(f"{draft}/notice.json").status_code == 404
@@ -148,18 +154,7 @@ def test_the_notice_pdf_holds_the_figures_and_embeds_its_cjk_font(
     """The PDF a regulator files: A4, the operators' figures as text (the same rounding
     as the page), the ranking chart, and the CJK font embedded (a reader without it sees
     the same glyphs). A draft's PDF is for the regulator only."""
-    log_in(client, "miit")
-    token = csrf_of(client.get("/regulator/publications").text)
-    made = client.post(
-        "/regulator/publications",
-        data={
-            "csrf_token": token,
-            "evaluation": str(setting.evaluation.id),
-            "period": quarter_label(local_day(clock())),
-        },
-        follow_redirects=False,
-    )
-    draft = made.headers["location"]
+    draft = frozen_on_the_page(client, setting, clock)
     publication_id = int(draft.rsplit("/", 1)[1])
     pdf = client.get(f"{draft}/notice.pdf?lang=zh_Hans")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
