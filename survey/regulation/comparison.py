@@ -136,8 +136,9 @@ def number(value: float) -> float | None:
 
 
 def operator_figures(comparison: Comparison) -> list[dict[str, Any]]:
-    """Each operator's published figures, ranked ones first in rank order; under the
-    minimum n only its n."""
+    """Each operator's figures as pages, notices and the API show them, ranked ones first
+    in rank order: under the minimum n only its n, and a dimension's gap only where that
+    dimension reaches it (item sampling can leave one short)."""
     ranks = {int(u.unit): u for u in comparison.ranking.units}
     result = []
     for operator in comparison.operators:
@@ -159,6 +160,7 @@ def operator_figures(comparison: Comparison) -> list[dict[str, Any]]:
                     code: number(report.dimension(code).scores["G"].mean)
                     for code in comparison.dimension_codes
                     if "G" in report.dimension(code).scores
+                    and report.dimension(code).scores["G"].sufficient
                 },
             }
         result.append(row)

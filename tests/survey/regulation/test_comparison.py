@@ -19,9 +19,9 @@ from sqlmodel import Session, select
 from survey.errors import InvalidAnswer
 from survey.models import Campaign, QrLink
 from survey.places.changes import committed
-from survey.questionnaires.instruments import ensure_default_instrument
+from survey.questionnaires.instruments import ensure_default_instrument, load_instrument
 from survey.regulation.authorities import create_authority, oversee
-from survey.regulation.comparison import operator_comparison
+from survey.regulation.comparison import operator_comparison, operator_figures
 from survey.regulation.evaluations import create_evaluation
 from survey.stats.stat_rows import month_of, next_month
 from tests.factories import FixedClock, Place, answer_through_link, local_day, make_place
@@ -161,3 +161,42 @@ def test_an_evaluation_needs_a_shared_questionnaire_days_in_order_and_operators(
         "authority",
     }
     assert session.exec(select(Campaign).where(Campaign.evaluation_id.is_not(None))).all() == []  # type: ignore[union-attr]
+
+
+def test_a_dimension_under_the_minimum_publishes_no_gap(
+    session: Session, clock: FixedClock, operators: tuple[Place, Place, Place, int]
+) -> None:
+    """35 respondents reach the minimum of 30 for the operator, but only 10 of them rated
+    tangibles: that dimension's gap is left out of the published figures, the others
+    stay."""
+    a, _b, _c, authority_id = operators
+    now = clock()
+    instrument = ensure_default_instrument(session, now=now)
+    evaluation = committed(
+        session,
+        create_evaluation,
+        authority_id=authority_id,
+        name="Q4",
+        instrument_id=instrument.id or 0,
+        starts_on=now.date() - timedelta(days=10),
+        ends_on=now.date() + timedelta(days=60),
+        now=now,
+    )
+    link = session.exec(
+        select(QrLink)
+        .join(Campaign, Campaign.id == QrLink.campaign_id)  # type: ignore[arg-type]
+        .where(
+            Campaign.evaluation_id == evaluation.id, Campaign.organisation_id == a.organisation.id
+        )
+    ).one()
+    items = load_instrument(session, instrument.id or 0).items
+    for i in range(35):
+        rated = [None if item.dimension_code == "tangibles" and i >= 10 else 5 for item in items]
+        answer_through_link(session, link.token, rated, now=now, key=f"t{i}")
+    since = month_of(local_day(now))
+    comparison = operator_comparison(
+        session, evaluation, since=since, until=next_month(since), min_n=30
+    )
+    row = next(r for r in operator_figures(comparison) if r["id"] == a.organisation.id)
+    assert row["n"] == 35 and row["index"] is not None
+    assert set(row["gaps"]) == {"reliability", "responsiveness", "assurance", "empathy"}
