@@ -33,17 +33,23 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else 100 * value
 
 
-def present_notice(
-    content: dict[str, Any],
-    *,
-    _: Callable[[str], str],
-    dimension_name: Callable[[str], str],
-) -> NoticeView:
-    """The notice's three tables; an operator under the minimum n shows its n only."""
-    rows = content["operators"]
-    operators = Table(
-        "notice-operators",
-        _("Satisfaction index per operator"),
+def ranking_bars(rows: list[dict[str, Any]]) -> list[charts.RankRow]:
+    """The ranked operators' fair indices, as the ranking chart draws them."""
+    return [
+        charts.RankRow(row["name"], row["fair_index"], row["n"], True, "")
+        for row in rows
+        if row.get("rank") is not None and row.get("fair_index") is not None
+    ]
+
+
+def operators_table(
+    rows: list[dict[str, Any]], *, name: str, title: str, note: str, _: Callable[[str], str]
+) -> Table:
+    """Operators' figures (:func:`survey.regulation.comparison.operator_figures`): rank,
+    n, index with its interval, fair index; one without figures or rank greyed."""
+    return Table(
+        name,
+        title,
         (
             Column("rank", _("Rank"), "int"),
             Column("name", _("Operator")),
@@ -65,15 +71,26 @@ def present_notice(
             }
             for row in rows
         ],
-        muted_rows=frozenset(i for i, row in enumerate(rows) if row.get("index") is None),
-        note=_(
-            "Operators with fewer than {n} respondents are greyed, not ranked, and their "
-            "figures are not shown."
-        ).format(n=content["min_n"]),
+        muted_rows=frozenset(
+            i for i, row in enumerate(rows) if row.get("index") is None or row.get("rank") is None
+        ),
+        note=note,
     )
-    codes = content.get("dimensions") or sorted({c for row in rows for c in row.get("gaps", {})})
-    gaps = Table(
-        "notice-gaps",
+
+
+def gaps_table(
+    rows: list[dict[str, Any]],
+    codes: list[str],
+    *,
+    name: str,
+    _: Callable[[str], str],
+    dimension_name: Callable[[str], str],
+    note: str = "",
+) -> Table:
+    """A row per dimension, a column per operator: perception minus expectation, empty
+    where the operator (or the dimension) is under the minimum n."""
+    return Table(
+        name,
         _("Gaps by dimension (perception minus expectation)"),
         (
             Column("dimension", _("Dimension")),
@@ -86,7 +103,30 @@ def present_notice(
             }
             for code in codes
         ],
+        note=note,
     )
+
+
+def present_notice(
+    content: dict[str, Any],
+    *,
+    _: Callable[[str], str],
+    dimension_name: Callable[[str], str],
+) -> NoticeView:
+    """The notice's three tables; an operator under the minimum n shows its n only."""
+    rows = content["operators"]
+    operators = operators_table(
+        rows,
+        name="notice-operators",
+        title=_("Satisfaction index per operator"),
+        note=_(
+            "Operators with fewer than {n} respondents are greyed, not ranked, and their "
+            "figures are not shown."
+        ).format(n=content["min_n"]),
+        _=_,
+    )
+    codes = content.get("dimensions") or sorted({c for row in rows for c in row.get("gaps", {})})
+    gaps = gaps_table(rows, codes, name="notice-gaps", _=_, dimension_name=dimension_name)
     categories = [c.value for c in FeedbackCategory]
     complaints = Table(
         "notice-complaints",
@@ -161,7 +201,7 @@ def notice_pdf(request: Request, session: Session, publication: Publication) -> 
             "notice": view,
             "lang": locale.replace("_", "-"),
             "chart_svg": ranking_svg(
-                view.content["operators"],
+                ranking_bars(view.content["operators"]),
                 charts.translated_chart_text(lambda message: i18n.gettext(locale, message)),
             ),
         },

@@ -15,13 +15,8 @@ def _no_fetching(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[s
     raise ValueError(f"the notice PDF fetches nothing ({url})")
 
 
-def ranking_svg(operators: list[dict[str, Any]], text: charts.ChartText) -> str | None:
-    """The ranked operators' fair indices as a static bar chart (None when none ranked)."""
-    bars = [
-        charts.RankRow(row["name"], row["fair_index"], row["n"], True, "")
-        for row in operators
-        if row.get("rank") is not None and row.get("fair_index") is not None
-    ]
+def ranking_svg(bars: list[charts.RankRow], text: charts.ChartText) -> str | None:
+    """The ranking chart drawn as a static SVG (None when no operator is ranked)."""
     return charts.chart_svg(charts.ranking_chart(bars, text)) if bars else None
 
 
