@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from survey.accounts import create_user
-from survey.demo.seed import seed_demo
 from survey.models import Campaign, Role
 from tests.factories import FixedClock, Place, make_place
+from tests.seeded_demo import seeded_demo
 
 
 def csrf_of(html: str) -> str:
@@ -73,7 +73,7 @@ def hidden(html: str, name: str) -> str:
 def demo_with_manager(session: Session, clock: FixedClock) -> Campaign:
     """The demo organisation (300 responses, no regulator's evaluation) with the manager
     ``wang``."""
-    summary = seed_demo(session, now=clock(), n_responses=300, salt="salt", evaluation=False)
+    summary = seeded_demo(session, now=clock(), n_responses=300, salt="salt", evaluation=False)
     add_user(session, clock, "wang", Role.manager, [summary.organisation_id])
     campaign = session.get(Campaign, summary.campaign_id)
     assert campaign is not None

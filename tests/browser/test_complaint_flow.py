@@ -23,7 +23,7 @@ from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
 from survey.cases.handling import file_feedback, history
 from survey.cases.rules import CaseState, Severity
-from survey.demo.seed import DemoSummary, seed_demo
+from survey.demo.seed import DemoSummary
 from survey.models import (
     Case,
     CaseEventKind,
@@ -38,6 +38,7 @@ from survey.models import (
 from tests.browser.conftest import LiveServer
 from tests.browser.test_accessibility import violations
 from tests.factories import FixedClock
+from tests.seeded_demo import seeded_demo
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +55,7 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 def demo(engine: Engine, now: datetime) -> DemoSummary:
     with Session(engine, expire_on_commit=False) as session:
-        return seed_demo(session, now=now, n_responses=0, salt="salt", evaluation=False)
+        return seeded_demo(session, now=now, n_responses=0, salt="salt", evaluation=False)
 
 
 def phone(browser: Browser) -> BrowserContext:

@@ -22,9 +22,10 @@ from api.charts import PRIMARY_SELECTOR
 from api.manager.dashboard.context import PAGES
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
-from survey.demo.seed import DemoSummary, seed_demo
+from survey.demo.seed import DemoSummary
 from tests.browser.conftest import LiveServer
 from tests.browser.test_accessibility import violations
+from tests.seeded_demo import seeded_demo
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +46,7 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 def demo(engine: Engine, now: datetime) -> DemoSummary:
     with Session(engine, expire_on_commit=False) as session:
-        return seed_demo(session, now=now, n_responses=600, salt="salt", evaluation=False)
+        return seeded_demo(session, now=now, n_responses=600, salt="salt", evaluation=False)
 
 
 @pytest.fixture(params=[DESKTOP, TABLET], ids=["desktop", "tablet"])

@@ -15,10 +15,11 @@ from sqlmodel import Session
 
 from api.settings import Settings
 from survey.accounts import DEMO_PASSWORD
-from survey.demo.seed import DemoSummary, seed_demo
+from survey.demo.seed import DemoSummary
 from tests.browser.conftest import LiveServer
 from tests.browser.test_accessibility import violations
 from tests.browser.test_dashboard import DESKTOP, TABLET, assert_charts_drawn
+from tests.seeded_demo import seeded_demo
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 def demo(engine: Engine, now: datetime) -> DemoSummary:
     with Session(engine, expire_on_commit=False) as session:
-        return seed_demo(session, now=now, n_responses=600, salt="salt")
+        return seeded_demo(session, now=now, n_responses=600, salt="salt")
 
 
 @pytest.fixture(params=[DESKTOP, TABLET], ids=["desktop", "tablet"])

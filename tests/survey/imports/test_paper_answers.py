@@ -10,13 +10,13 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from api.exports.report_json import report_json
-from survey.demo.seed import seed_demo
 from survey.imports.paper_answers import import_wide_csv
 from survey.imports.wide_csv import WideCsvError
 from survey.models import Campaign, SurveyResponse
 from survey.places.campaigns import create_campaign
 from survey.stats.reports import Scope, responses_csv, scope_answers, scope_report
 from tests.factories import FixedClock
+from tests.seeded_demo import seeded_demo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -25,7 +25,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def two_campaigns(session: Session, clock: FixedClock) -> tuple[Campaign, Campaign]:
     """The demo campaign (150 responses) and an empty second campaign of the same
     organisation and questionnaire over the same dates."""
-    summary = seed_demo(
+    summary = seeded_demo(
         session, now=clock(), n_responses=150, salt="salt", timezone=SHANGHAI, evaluation=False
     )
     first = session.get(Campaign, summary.campaign_id)

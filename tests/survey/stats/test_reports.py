@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli
 from api.exports.report_json import report_json
-from survey.demo.seed import seed_demo
 from survey.errors import NotFound
 from survey.models import Campaign
 from survey.stats.reports import Scope, responses_csv, scope_answers, scope_report
 from tests.factories import FixedClock
+from tests.seeded_demo import seeded_demo
 
 
 def assert_same_numbers(left: Any, right: Any, path: str = "") -> None:
@@ -37,7 +37,7 @@ def assert_same_numbers(left: Any, right: Any, path: str = "") -> None:
 @pytest.fixture
 def demo(session: Session, clock: FixedClock) -> int:
     """The demo organisation with 400 seeded responses; returns the campaign id."""
-    summary = seed_demo(session, now=clock(), n_responses=400, salt="salt", evaluation=False)
+    summary = seeded_demo(session, now=clock(), n_responses=400, salt="salt", evaluation=False)
     return summary.campaign_id
 
 
