@@ -1,6 +1,6 @@
 """Trend series over calendar periods, with Shewhart individuals-chart limits, EWMA and run rules.
 
-A trend is one value per period (day, ISO week, month or quarter) in time order, typically the
+A trend is one value per period (day, ISO week, month, quarter or year) in time order, typically the
 mean satisfaction score of each period; a period without answers is ``nan``. The helpers
 :func:`period_start`, :func:`period_label` and :func:`period_range` name and enumerate the
 periods; :func:`control_chart` puts the series on an individuals (X) chart with moving-range
@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 D2: Final = 1.128
 """Bias-correction constant d₂ for the range of two observations: E(|X₁ − X₂|) = d₂ σ."""
 
-GRAINS: Final = ("day", "week", "month", "quarter")
+GRAINS: Final = ("day", "week", "month", "quarter", "year")
 """The period lengths understood by :func:`period_start` and :func:`period_label`."""
 
 Rule = Literal["beyond_limits", "run", "ewma"]
@@ -38,14 +38,14 @@ def period_start(day: datetime.date, grain: str) -> datetime.date:
     ----------
     day : datetime.date
         Any day (a ``datetime`` is reduced to its date).
-    grain : {"day", "week", "month", "quarter"}
+    grain : {"day", "week", "month", "quarter", "year"}
         ``"week"`` is the ISO 8601 week, which starts on Monday.
 
     Returns
     -------
     datetime.date
-        ``day`` itself; the Monday on or before ``day``; the 1st of its month; or the 1st of
-        January, April, July or October.
+        ``day`` itself; the Monday on or before ``day``; the 1st of its month; the 1st of
+        January, April, July or October; or the 1st of January.
 
     Raises
     ------
@@ -75,6 +75,8 @@ def period_start(day: datetime.date, grain: str) -> datetime.date:
         return datetime.date.fromordinal(day.toordinal() - day.weekday())
     if grain == "month":
         return datetime.date(day.year, day.month, 1)
+    if grain == "year":
+        return datetime.date(day.year, 1, 1)
     return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
@@ -85,7 +87,7 @@ def period_label(day: datetime.date, grain: str) -> str:
     ----------
     day : datetime.date
         Any day in the period.
-    grain : {"day", "week", "month", "quarter"}
+    grain : {"day", "week", "month", "quarter", "year"}
         Period length, as in :func:`period_start`.
 
     Returns
@@ -93,8 +95,9 @@ def period_label(day: datetime.date, grain: str) -> str:
     str
         ``"2026-11-30"`` (day), ``"2026-W49"`` (ISO week, with the ISO week-numbering
         year, which differs from the calendar year for some days around New Year),
-        ``"2026-11"`` (month) or ``"2026-Q4"`` (quarter). Years are written with four digits
-        and numbers zero-padded, so for one grain the labels sort chronologically as strings.
+        ``"2026-11"`` (month), ``"2026-Q4"`` (quarter) or ``"2026"`` (year). Years are
+        written with four digits and numbers zero-padded, so for one grain the labels sort
+        chronologically as strings.
 
     Raises
     ------
@@ -128,6 +131,8 @@ def period_label(day: datetime.date, grain: str) -> str:
         return f"{iso.year:04d}-W{iso.week:02d}"
     if grain == "month":
         return f"{day.year:04d}-{day.month:02d}"
+    if grain == "year":
+        return f"{day.year:04d}"
     return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
 
 
@@ -136,9 +141,27 @@ def _next_start(start: datetime.date, grain: str) -> datetime.date:
         return start + datetime.timedelta(days=1)
     if grain == "week":
         return start + datetime.timedelta(days=7)
+    if grain == "year":
+        return datetime.date(start.year + 1, 1, 1)
     months = 1 if grain == "month" else 3
     index = start.year * 12 + (start.month - 1) + months
     return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def period_end(day: datetime.date, grain: str) -> datetime.date:
+    """The first day after the period of length ``grain`` that contains ``day``.
+
+    Periods are half-open, ``[period_start, period_end)``, so consecutive periods tile the
+    calendar without overlap.
+
+    Examples
+    --------
+    >>> period_end(datetime.date(2026, 12, 31), "year")
+    datetime.date(2027, 1, 1)
+    >>> period_end(datetime.date(2026, 12, 2), "week")
+    datetime.date(2026, 12, 7)
+    """
+    return _next_start(period_start(day, grain), grain)
 
 
 def period_range(
@@ -153,7 +176,7 @@ def period_range(
     ----------
     first, last : datetime.date
         Any days in the first and the last period (``first <= last``).
-    grain : {"day", "week", "month", "quarter"}
+    grain : {"day", "week", "month", "quarter", "year"}
         Period length, as in :func:`period_start`.
 
     Returns

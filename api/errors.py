@@ -100,6 +100,18 @@ _KINDS: list[tuple[type[Exception], ErrorKind]] = [
         ),
     ),
     (
+        domain.AgreementStateConflict,
+        ErrorKind(
+            409,
+            "agreement_state_conflict",
+            N_("Not possible in this state"),
+            N_(
+                "The agreement has moved on since this page was opened. Reload it to see "
+                "its state; a signed agreement is changed by a new version."
+            ),
+        ),
+    ),
+    (
         domain.DuplicateSubmission,
         ErrorKind(
             409,

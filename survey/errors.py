@@ -115,6 +115,15 @@ class PublicationStateConflict(SurveyError):
         super().__init__(f"a {status} publication cannot be {step}")
 
 
+class AgreementStateConflict(SurveyError):
+    """An agreement version cannot take this step: a party signs once, and a version
+    signed by both is final (a change is the next version)."""
+
+    def __init__(self, step: str) -> None:
+        self.step = step
+        super().__init__(f"the agreement cannot be {step}")
+
+
 class DuplicateSubmission(SurveyError):
     """The same device or client answered at this counter moments ago."""
 

@@ -913,3 +913,164 @@ class EvidencePhoto(SQLModel, table=True):
     size_bytes: int
     sha256: str = Field(max_length=64)
     stored_at: datetime = Field(sa_column=_utc_column())
+
+
+class ServiceKind(StrEnum):
+    """What a service is: a counter service, a help desk, or one of the ITIL processes whose
+    quality the lifecycle method measures."""
+
+    counter = "counter"
+    help_desk = "help_desk"
+    service_level = "service_level"
+    availability = "availability"
+    capacity = "capacity"
+    continuity = "continuity"
+    cost = "cost"
+    problem = "problem"
+    change = "change"
+    configuration = "configuration"
+    release = "release"
+
+
+class CustomerSide(StrEnum):
+    """Who receives the service: the public, a business unit, or a contracting client."""
+
+    public = "public"
+    business_unit = "business_unit"
+    client = "client"
+
+
+class Service(SQLModel, table=True):
+    """A service an organisation provides and measures: optionally at one hall and by one
+    campaign (whose satisfaction index an agreement's target can use)."""
+
+    __tablename__ = "services"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(max_length=200)
+    kind: ServiceKind = Field(sa_column=_enum_column(ServiceKind))
+    customer_side: CustomerSide = Field(sa_column=_enum_column(CustomerSide))
+    customer_name: str = Field(default="", max_length=200)
+    site_id: int | None = Field(default=None, foreign_key="sites.id")
+    campaign_id: int | None = Field(default=None, foreign_key="campaigns.id")
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class Agreement(SQLModel, table=True):
+    """One version of a service's quality agreement. Signed by both parties it is frozen;
+    a change is the next version. Measurements use the version in force on their day."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        UniqueConstraint("service_id", "version", name="uq_agreements_service_id_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="services.id", index=True)
+    version: int
+    provider_party: str = Field(max_length=200)
+    customer_party: str = Field(max_length=200)
+    valid_from: date
+    valid_to: date
+    negotiation: str = Field(default="", max_length=4000)
+    glossary: str = Field(default="", max_length=8000)
+    provider_signed_by: str = Field(default="", max_length=120)
+    provider_signed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    customer_signed_by: str = Field(default="", max_length=120)
+    customer_signed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class MetricKind(StrEnum):
+    """The four kinds of agreement metric the method names."""
+
+    time_based = "time"
+    count_based = "count"
+    frequency_based = "frequency"
+    clause_based = "clause"
+
+
+class MetricSource(StrEnum):
+    """Where a metric's figure comes from."""
+
+    availability = "availability"
+    downtime = "downtime"
+    survey_index = "survey_index"
+    entered = "entered"
+
+
+class AgreementMetric(SQLModel, table=True):
+    """A measurable target of an agreement version. ``code`` names the metric across
+    versions (figures entered for it survive a new version); ``windows`` are the grains it
+    must hold in, comma-separated (``year,week``)."""
+
+    __tablename__ = "agreement_metrics"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "code", name="uq_agreement_metrics_agreement_id_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreements.id", index=True)
+    position: int = Field(default=0)
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=200)
+    kind: MetricKind = Field(sa_column=_enum_column(MetricKind))
+    source: MetricSource = Field(sa_column=_enum_column(MetricSource))
+    comparison: str = Field(max_length=10)
+    target: float
+    unit: str = Field(default="", max_length=20)
+    windows: str = Field(default="year", max_length=60)
+    penalty: str = Field(default="", max_length=400)
+
+
+class AgreementExemption(SQLModel, table=True):
+    """A period the agreement leaves out of measurement (force majeure, agreed works)."""
+
+    __tablename__ = "agreement_exemptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreements.id", index=True)
+    starts_at: datetime = Field(sa_column=_utc_column())
+    ends_at: datetime = Field(sa_column=_utc_column())
+    reason: str = Field(max_length=400)
+
+
+class ServiceOutage(SQLModel, table=True):
+    """A time the service was down, as recorded by the provider."""
+
+    __tablename__ = "service_outages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="services.id", index=True)
+    starts_at: datetime = Field(sa_column=_utc_column())
+    ends_at: datetime = Field(sa_column=_utc_column())
+    note: str = Field(default="", max_length=400)
+    recorded_by: int | None = Field(default=None, foreign_key="users.id")
+    recorded_at: datetime = Field(sa_column=_utc_column())
+
+
+class MetricFigure(SQLModel, table=True):
+    """A figure the provider enters for a metric and window (count-, frequency- and
+    clause-based metrics), with its evidence."""
+
+    __tablename__ = "metric_figures"
+    __table_args__ = (
+        UniqueConstraint(
+            "service_id",
+            "metric_code",
+            "grain",
+            "period_start",
+            name="uq_metric_figures_service_metric_window",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="services.id", index=True)
+    metric_code: str = Field(max_length=40)
+    grain: str = Field(max_length=10)
+    period_start: date
+    value: float
+    evidence: str = Field(default="", max_length=1000)
+    entered_by: int | None = Field(default=None, foreign_key="users.id")
+    entered_at: datetime = Field(sa_column=_utc_column())

@@ -100,6 +100,12 @@ APPEND_ONLY_TABLES = ("case_events", "publications")
 (before the other tables, which they refer to)."""
 
 TABLES_CHILD_FIRST = (
+    "agreement_metrics",
+    "agreement_exemptions",
+    "agreements",
+    "metric_figures",
+    "service_outages",
+    "services",
     "inspection_results",
     "evidence_photos",
     "inspections",

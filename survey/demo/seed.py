@@ -15,6 +15,7 @@ from survey.accounts import DEMO_PASSWORD, create_user
 from survey.db import begin_write
 from survey.demo.cases import seed_demo_cases
 from survey.demo.inspections import seed_demo_inspections
+from survey.demo.lifecycle import seed_demo_lifecycle
 from survey.demo.regulation import (
     create_demo_authority,
     publish_demo_notices,
@@ -96,11 +97,11 @@ def seed_demo(
     timezone: tzinfo = UTC,
     evaluation: bool = True,
 ) -> DemoSummary:
-    """Create the demo organisation, accounts, campaign, links and responses, and the
-    regulator's authority; with ``evaluation`` also its evaluation over three operators
-    (whose answers, a fraction of ``n_responses``, come on top) and its published
-    notices. Tests of the operator's own pages leave the evaluation out: it triples the
-    aggregates to build. Commits."""
+    """Create the demo organisation, accounts, campaign, links and responses, its two
+    services with their quality agreements, and the regulator's authority; with
+    ``evaluation`` also its evaluation over three operators (whose answers, a fraction of
+    ``n_responses``, come on top) and its published notices. Tests of the operator's own
+    pages leave the evaluation out: it triples the aggregates to build. Commits."""
     begin_write(session)
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not a secret
     instrument = ensure_default_instrument(session, now=now)
@@ -228,6 +229,16 @@ def seed_demo(
         now=now,
         timezone=timezone,
     )
+    seed_demo_lifecycle(
+        session,
+        organisation_id=organisation.id,
+        campaign_id=campaign.id,
+        site_id=counters[0][0],
+        manager_id=user_ids["manager"],
+        now=now,
+        timezone=timezone,
+    )
+    session.commit()
     if evaluation:
         publish_demo_notices(
             session,

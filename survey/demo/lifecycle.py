@@ -1,0 +1,227 @@
+"""The demo's services and their quality agreements.
+
+Two services, each with a signed agreement valid over the year before and the year after
+the demo's day:
+
+- the **counter service** of the first hall, measured by the demo campaign (satisfaction
+  index per month and year), with the queueing system's availability and an opening-hours
+  clause; an outage of the queueing system during a typhoon falls in an agreed exemption,
+  so every target holds;
+- the **online business hall**, whose availability target (98 %) holds for the year but
+  not for one week: an outage of up to five days that the yearly figure hides. It is
+  placed where the week history shows it: six weeks back, or in the last full week of the
+  previous year early in a year; its length is at most 1.5 % of the year's hours so far
+  (five days from mid-year on), so the year still meets 98 % whatever the demo's day.
+"""
+
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from sqlmodel import Session
+
+from survey.lifecycle.agreements import (
+    ExemptionInput,
+    MetricInput,
+    create_agreement,
+    sign_agreement,
+)
+from survey.lifecycle.observations import record_outage
+from survey.lifecycle.services import create_service
+from survey.models import (
+    CustomerSide,
+    MetricFigure,
+    MetricKind,
+    MetricSource,
+    ServiceKind,
+)
+
+PROVIDER = "示范电信 Demo Telecom"
+AVAILABILITY = "availability"
+
+
+def _at(day: date, hour: int, timezone: tzinfo) -> datetime:
+    return datetime.combine(day, time(hour), timezone)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def hidden_outage(today: date, timezone: tzinfo) -> tuple[datetime, datetime]:
+    """The online hall's long outage: a week the yearly figure hides (see the module)."""
+    monday = _monday(today - timedelta(weeks=6))
+    if monday.year != today.year or (today - date(today.year, 1, 1)).days < 70:
+        monday = _monday(date(today.year - 1, 12, 24))
+        hours_so_far = 365 * 24
+    else:
+        hours_so_far = (today - date(today.year, 1, 1)).days * 24
+    hours = min(120, int(hours_so_far * 0.015))
+    start = _at(monday, 8, timezone)
+    return start, start + timedelta(hours=hours)
+
+
+def seed_demo_lifecycle(
+    session: Session,
+    *,
+    organisation_id: int,
+    campaign_id: int,
+    site_id: int,
+    manager_id: int,
+    now: datetime,
+    timezone: tzinfo,
+) -> None:
+    """Create the two services, their signed agreements, outages and entered figures."""
+    today = now.astimezone(timezone).date()
+    valid_from = date(today.year - 1, 1, 1)
+    valid_to = date(today.year + 1, 12, 31)
+    signed = now - timedelta(days=400)
+
+    counter = create_service(
+        session,
+        organisation_id=organisation_id,
+        name="天河营业厅柜台服务 Counter service, Tianhe hall",
+        kind=ServiceKind.counter,
+        customer_side=CustomerSide.public,
+        customer_name="到厅客户 Customers at the hall",
+        site_id=site_id,
+        campaign_id=campaign_id,
+        now=signed,
+    )
+    assert counter.id is not None
+    typhoon_day = _monday(today - timedelta(weeks=3)) + timedelta(days=2)
+    typhoon = ExemptionInput(
+        _at(typhoon_day, 6, timezone),
+        _at(typhoon_day, 20, timezone),
+        "台风红色预警停业 Typhoon red warning: hall closed by order",
+    )
+    agreement = create_agreement(
+        session,
+        service=counter,
+        provider_party=PROVIDER,
+        customer_party="天河区消费者委员会 Tianhe Consumer Council",
+        valid_from=valid_from,
+        valid_to=valid_to,
+        metrics=[
+            MetricInput(
+                code="satisfaction",
+                name="满意度指数 Satisfaction index",
+                kind=MetricKind.frequency_based,
+                source=MetricSource.survey_index,
+                comparison="at_least",
+                target=60,
+                unit="/100",
+                windows=("month", "year"),
+                penalty="季度服务之星评选取消 No service-star awards that quarter",
+            ),
+            MetricInput(
+                code="queue_system",
+                name="排队叫号系统可用率 Queueing system availability",
+                kind=MetricKind.time_based,
+                source=MetricSource.availability,
+                comparison="at_least",
+                target=99,
+                unit="%",
+                windows=("week", "year"),
+                penalty="每周未达标扣当月服务费 2 % 2 % of the month's fee per week missed",
+            ),
+            MetricInput(
+                code="opening_hours",
+                name="按公示时间营业 Opening hours kept (1 = yes)",
+                kind=MetricKind.clause_based,
+                source=MetricSource.entered,
+                comparison="at_least",
+                target=1,
+                windows=("month",),
+            ),
+        ],
+        exemptions=[typhoon],
+        negotiation=(
+            "质量争议由双方服务质量小组在 10 个工作日内协商；不成则提请消费者委员会调解。 "
+            "Quality disputes go to both sides' service-quality team within 10 working "
+            "days, then to the Consumer Council's mediation."
+        ),
+        glossary=(
+            "可用率 Availability: share of the agreed time the system serves customers.\n"
+            "不可抗力 Force majeure: events neither party could foresee or prevent."
+        ),
+        now=signed,
+    )
+    sign_agreement(
+        session, agreement, party="provider", signed_by="王经理 Manager Wang", now=signed
+    )
+    sign_agreement(
+        session, agreement, party="customer", signed_by="陈主任 Director Chen", now=signed
+    )
+    record_outage(
+        session,
+        counter,
+        starts_at=_at(typhoon_day, 9, timezone),
+        ends_at=_at(typhoon_day, 17, timezone),
+        note="停电 Power cut during the typhoon",
+        recorded_by=manager_id,
+        now=now,
+    )
+    month = date(today.year, today.month, 1)
+    for _ in range(6):
+        session.add(
+            MetricFigure(
+                service_id=counter.id,
+                metric_code="opening_hours",
+                grain="month",
+                period_start=month,
+                value=1,
+                evidence="门禁记录 Door log",
+                entered_by=manager_id,
+                entered_at=now,
+            )
+        )
+        month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+    online = create_service(
+        session,
+        organisation_id=organisation_id,
+        name="网上营业厅 Online business hall",
+        kind=ServiceKind.availability,
+        customer_side=CustomerSide.public,
+        customer_name="网上办理业务的用户 Customers served online",
+        now=signed,
+    )
+    assert online.id is not None
+    agreement = create_agreement(
+        session,
+        service=online,
+        provider_party=PROVIDER,
+        customer_party="示范省通信管理局 Demo Communications Administration",
+        valid_from=valid_from,
+        valid_to=valid_to,
+        metrics=[
+            MetricInput(
+                code=AVAILABILITY,
+                name="网上营业厅可用率 Availability",
+                kind=MetricKind.time_based,
+                source=MetricSource.availability,
+                comparison="at_least",
+                target=98,
+                unit="%",
+                windows=("week", "year"),
+                penalty="每周未达标赔付当月服务费 5 % 5 % of the month's fee per week missed",
+            ),
+        ],
+        now=signed,
+    )
+    sign_agreement(
+        session, agreement, party="provider", signed_by="王经理 Manager Wang", now=signed
+    )
+    sign_agreement(
+        session, agreement, party="customer", signed_by="李处长 Division Chief Li", now=signed
+    )
+    start, end = hidden_outage(today, timezone)
+    record_outage(
+        session,
+        online,
+        starts_at=start,
+        ends_at=end,
+        note="数据中心迁移失败，回退 A data-centre move failed and was rolled back",
+        recorded_by=manager_id,
+        now=now,
+    )
+    session.flush()
