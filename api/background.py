@@ -1,4 +1,5 @@
-"""Work the server does on a schedule, beside its requests: recording case clocks' stages.
+"""Work the server does on a schedule, beside its requests: recording case clocks' stages,
+and (hourly) opening and judging the lifecycle's corrective actions.
 
 A complaint case's warnings (50 %, 80 %) and escalations are recorded by the sweep
 (:func:`survey.cases.handling.sweep_all`), never by a page that reads the cases. ``manyi
@@ -11,17 +12,22 @@ once, so a run that overlaps another records nothing twice.
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from survey.cases.handling import sweep_all
+from survey.lifecycle.actions import sweep_actions
 
 SWEEP_EVERY = timedelta(minutes=5)
 """How often the server records the clocks' stages: well inside the shortest time limit
 (one working hour), so a warning is never later than a few minutes."""
+
+LIFECYCLE_EVERY = timedelta(hours=1)
+"""How often the server looks for missed targets and signals: the windows are weeks and
+months, so an hour is prompt."""
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +41,38 @@ def sweep_case_clocks(engine: Engine, clock: Callable[[], datetime]) -> int:
     return len(recorded)
 
 
+def sweep_lifecycle(engine: Engine, clock: Callable[[], datetime], timezone: tzinfo) -> int:
+    """Open the corrective actions every organisation's data call for and judge those past
+    their due date; returns how many were opened."""
+    with Session(engine, expire_on_commit=False) as session:
+        opened, measured = sweep_actions(session, now=clock(), timezone=timezone)
+    if opened or measured:
+        log.info("lifecycle sweep opened %d action(s), measured %d", opened, measured)
+    return opened
+
+
 @contextmanager
 def scheduled_case_sweep(
-    engine: Engine, clock: Callable[[], datetime], *, every: timedelta = SWEEP_EVERY
+    engine: Engine,
+    clock: Callable[[], datetime],
+    *,
+    every: timedelta = SWEEP_EVERY,
+    timezone: tzinfo | None = None,
 ) -> Iterator[BackgroundScheduler]:
-    """Sweep the case clocks now and then ``every`` while the block runs (a daemon thread)."""
+    """Sweep the case clocks now and then ``every`` while the block runs (a daemon thread);
+    given the installation's ``timezone``, also the lifecycle's actions every hour."""
     scheduler = BackgroundScheduler(daemon=True)
+    if timezone is not None:
+        scheduler.add_job(
+            sweep_lifecycle,
+            "interval",
+            args=(engine, clock, timezone),
+            seconds=LIFECYCLE_EVERY.total_seconds(),
+            next_run_time=datetime.now(UTC) + timedelta(seconds=30),
+            id="lifecycle-sweep",
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.add_job(
         sweep_case_clocks,
         "interval",

@@ -1074,3 +1074,57 @@ class MetricFigure(SQLModel, table=True):
     evidence: str = Field(default="", max_length=1000)
     entered_by: int | None = Field(default=None, foreign_key="users.id")
     entered_at: datetime = Field(sa_column=_utc_column())
+
+
+class ActionTrigger(StrEnum):
+    """What opened a corrective action: a target missed in a window, a control-chart
+    signal in a campaign's trend, or a dimension's gap widening significantly."""
+
+    breach = "breach"
+    control_signal = "control_signal"
+    gap_widening = "gap_widening"
+
+
+class ActionState(StrEnum):
+    """``open`` until its effect is measured after the due date: ``effective`` closes it,
+    ``reopened`` sends it back for a new plan."""
+
+    open = "open"
+    effective = "effective"
+    reopened = "reopened"
+
+
+class CorrectiveAction(SQLModel, table=True):
+    """A corrective action opened by a signal in the data, once per signal
+    (``trigger_key``). ``evidence`` and ``effect`` are JSON: the numbers that opened it and
+    the before/after measurement that judged it."""
+
+    __tablename__ = "corrective_actions"
+    __table_args__ = (
+        UniqueConstraint(
+            "organisation_id", "trigger_key", name="uq_corrective_actions_organisation_trigger"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    trigger: ActionTrigger = Field(sa_column=_enum_column(ActionTrigger))
+    trigger_key: str = Field(max_length=200)
+    title: str = Field(max_length=300)
+    service_id: int | None = Field(default=None, foreign_key="services.id", index=True)
+    metric_code: str = Field(default="", max_length=40)
+    campaign_id: int | None = Field(default=None, foreign_key="campaigns.id")
+    site_id: int | None = Field(default=None, foreign_key="sites.id")
+    series: str = Field(default="", max_length=40)
+    grain: str = Field(default="", max_length=10)
+    window_start: date
+    evidence: str = Field(default="{}", max_length=4000)
+    state: ActionState = Field(default=ActionState.open, sa_column=_enum_column(ActionState))
+    owner_id: int | None = Field(default=None, foreign_key="users.id")
+    cause: str = Field(default="", max_length=2000)
+    plan: str = Field(default="", max_length=2000)
+    due_on: date | None = None
+    effect: str = Field(default="", max_length=4000)
+    opened_at: datetime = Field(sa_column=_utc_column())
+    updated_at: datetime = Field(sa_column=_utc_column())
+    closed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))

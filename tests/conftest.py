@@ -100,6 +100,7 @@ APPEND_ONLY_TABLES = ("case_events", "publications")
 (before the other tables, which they refer to)."""
 
 TABLES_CHILD_FIRST = (
+    "corrective_actions",
     "agreement_metrics",
     "agreement_exemptions",
     "agreements",

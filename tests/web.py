@@ -20,8 +20,9 @@ def csrf_of(html: str) -> str:
 
 def add_user(
     session: Session, clock: FixedClock, username: str, role: Role, org_ids: list[int]
-) -> None:
-    create_user(
+) -> int:
+    """Create an account (password ``s3cret-pass``), commit, and return its id."""
+    user = create_user(
         session,
         username=username,
         password="s3cret-pass",
@@ -30,6 +31,8 @@ def add_user(
         now=clock(),
     )
     session.commit()
+    assert user.id is not None
+    return user.id
 
 
 def add_regulator(session: Session, clock: FixedClock, username: str, authority_id: int) -> None:

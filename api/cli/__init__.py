@@ -18,6 +18,7 @@ from api.cli import (
     files,
     stats,
     cases,
+    lifecycle,
 )
 from api.cli.root import app
 
@@ -29,6 +30,7 @@ __all__ = [
     "campaigns",
     "cases",
     "files",
+    "lifecycle",
     "links",
     "main",
     "places",

@@ -53,7 +53,7 @@ def serve(
             "this install has no accounts yet, so nobody could sign in: run `manyi init` "
             "to create the organisation and its administrator (or `manyi demo` to try it)"
         )
-    with scheduled_case_sweep(engine, system_now):
+    with scheduled_case_sweep(engine, system_now, timezone=ZoneInfo(settings.timezone)):
         if workers > 1:
             uvicorn.run(
                 "api.app:create_app_from_environment",
@@ -147,7 +147,7 @@ def demo(
 
     from api.app import create_app
 
-    with scheduled_case_sweep(engine, system_now):
+    with scheduled_case_sweep(engine, system_now, timezone=ZoneInfo(settings.timezone)):
         uvicorn.run(
             create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning"
         )

@@ -11,10 +11,12 @@ from starlette.responses import Response
 
 from api.deps import CurrentManager, NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
+from api.manager.actions import action_labels
 from api.refused import Refused, form_round_trip
 from api.templating import render
 from survey.accounts import Account
 from survey.errors import N_, FieldError, InvalidAnswer
+from survey.lifecycle.actions import actions_of, manager_ids
 from survey.lifecycle.agreements import agreements_of, metric_changes, metrics_of
 from survey.lifecycle.measurement import ServiceStatus, WindowFigure, service_status
 from survey.lifecycle.observations import outages_of, record_outage
@@ -151,6 +153,9 @@ def _service_page(
             "versions": versions,
             "changes": changes,
             "outages": outages_of(session, service.id),
+            "actions": actions_of(session, [service.organisation_id], service_id=service.id),
+            "owners": manager_ids(session, service.organisation_id),
+            "action_labels": action_labels(),
             "labels": LABELS,
             "digits": _digits,
             "today": now.date().isoformat(),

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlmodel import Session
 
+from survey.lifecycle.actions import measure_effect, open_corrective_actions, plan_action
 from survey.lifecycle.agreements import (
     ExemptionInput,
     MetricInput,
@@ -33,9 +34,11 @@ from survey.models import (
     MetricSource,
     ServiceKind,
 )
+from survey.stats.dashboard import add_months
 
 PROVIDER = "示范电信 Demo Telecom"
 AVAILABILITY = "availability"
+ANSWERED = "answered_in_20s"
 
 
 def _at(day: date, hour: int, timezone: tzinfo) -> datetime:
@@ -205,6 +208,17 @@ def seed_demo_lifecycle(
                 windows=("week", "year"),
                 penalty="每周未达标赔付当月服务费 5 % 5 % of the month's fee per week missed",
             ),
+            MetricInput(
+                code=ANSWERED,
+                name="客服热线 20 秒接通率 Hotline calls answered within 20 s",
+                kind=MetricKind.count_based,
+                source=MetricSource.entered,
+                comparison="at_least",
+                target=80,
+                unit="%",
+                windows=("month",),
+                penalty="服务积分扣 1 分 One service-credit point",
+            ),
         ],
         now=signed,
     )
@@ -224,4 +238,53 @@ def seed_demo_lifecycle(
         recorded_by=manager_id,
         now=now,
     )
+    this_month = date(today.year, today.month, 1)
+    for months_back, share in ((6, 86.0), (5, 84.5), (4, 88.0), (3, 83.0), (2, 71.5), (1, 76.0)):
+        session.add(
+            MetricFigure(
+                service_id=online.id,
+                metric_code=ANSWERED,
+                grain="month",
+                period_start=add_months(this_month, -months_back),
+                value=share,
+                evidence="话务系统月报 The call system's monthly report",
+                entered_by=manager_id,
+                entered_at=now,
+            )
+        )
+    session.flush()
+    _plan_and_judge(session, organisation_id, manager_id, now=now, timezone=timezone)
+
+
+def _plan_and_judge(
+    session: Session, organisation_id: int, manager_id: int, *, now: datetime, timezone: tzinfo
+) -> None:
+    """Open the actions the demo's data call for, plan two of them back when they were
+    opened, and judge those past their due date: the outage's week is followed by weeks at
+    target (effective); the hotline's month two months back is followed by another month
+    under target (reopened); last month's miss is left open, waiting for a plan."""
+    today = now.astimezone(timezone).date()
+    for action in open_corrective_actions(session, organisation_id, now=now, timezone=timezone):
+        if action.metric_code == AVAILABILITY:
+            due = action.window_start + timedelta(days=7)
+            cause = "迁移前未演练回退 The rollback was never rehearsed before the move"
+            plan = "迁移须经演练并设回退窗口 Moves are rehearsed, with a rollback window"
+        elif action.window_start == add_months(date(today.year, today.month, 1), -2):
+            due = add_months(action.window_start, 1)
+            cause = "晚高峰坐席不足 Too few agents at the evening peak"
+            plan = "晚高峰增加两名坐席 Two more agents at the evening peak"
+        else:
+            continue
+        opened = datetime.combine(action.window_start, time(9), timezone) + timedelta(days=7)
+        plan_action(
+            session,
+            action,
+            owner_id=manager_id,
+            cause=cause,
+            plan=plan,
+            due_on=due,
+            today=min(due, opened.date()),
+            now=opened,
+        )
+        measure_effect(session, action, now=now, timezone=timezone)
     session.flush()

@@ -97,10 +97,24 @@ def test_day_and_month() -> None:
     assert period_label(datetime.date(987, 6, 5), "month") == "0987-06"
 
 
+def test_years_are_calendar_years() -> None:
+    """The year grain (agreements' yearly windows): 1 January, labelled by its year, and the
+    next starts on the following 1 January."""
+    day = datetime.date(2026, 12, 31)
+    assert period_start(day, "year") == datetime.date(2026, 1, 1)
+    assert period_label(day, "year") == "2026"
+    starts = period_range(datetime.date(2025, 6, 1), datetime.date(2027, 1, 1), "year")
+    assert starts == (
+        datetime.date(2025, 1, 1),
+        datetime.date(2026, 1, 1),
+        datetime.date(2027, 1, 1),
+    )
+
+
 @pytest.mark.parametrize("function", [period_start, period_label])
 def test_unknown_grain(function: Callable[[datetime.date, str], object]) -> None:
     with pytest.raises(ValueError, match="grain"):
-        function(datetime.date(2026, 1, 1), "year")
+        function(datetime.date(2026, 1, 1), "decade")
     with pytest.raises(ValueError, match="grain"):
         period_range(datetime.date(2026, 1, 1), datetime.date(2026, 2, 1), "Week")
 
