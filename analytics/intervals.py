@@ -41,7 +41,8 @@ def t_interval(
     -------
     tuple of float
         x̄ ± t_{1−γ/2, n−1} · s / √n, γ = 1 − confidence; (nan, nan) when n < 2 or the
-        variance is nan.
+        variance is nan or negative (an estimate pieced together from pairwise counts, as
+        the item rule's, can come out below zero on a few answers: no interval then).
 
     Notes
     -----
@@ -57,7 +58,7 @@ def t_interval(
     >>> round(lo, 4), round(hi, 4)
     (3.9343, 6.0657)
     """
-    if n < 2 or math.isnan(variance) or math.isnan(mean):
+    if n < 2 or math.isnan(variance) or math.isnan(mean) or variance < 0:
         return (math.nan, math.nan)
     # stdtrit is the inverse of Student's t distribution (as stats.t.ppf, 30x faster).
     half_width = float(special.stdtrit(n - 1, 0.5 + confidence / 2)) * math.sqrt(variance / n)

@@ -18,7 +18,7 @@ from api.admin import questionnaires as admin_questionnaires
 from api.customer import case as customer_case
 from api.customer import display, feedback, survey
 from api.errors import install_error_handlers
-from api.manager import actions, cases, checklists, home, services, supervision
+from api.manager import actions, agreements, cases, checklists, home, services, supervision
 from api.manager.dashboard import routes as dashboard
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
@@ -98,6 +98,7 @@ def create_app(
         checklists,
         services,
         actions,
+        agreements,
         regulator_evaluations,
         regulator_complaints,
         regulator_publications,

@@ -1128,3 +1128,22 @@ class CorrectiveAction(SQLModel, table=True):
     opened_at: datetime = Field(sa_column=_utc_column())
     updated_at: datetime = Field(sa_column=_utc_column())
     closed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class Review(SQLModel, table=True):
+    """The review of a service's agreement over a period: the figures (compliance per
+    window with exemptions applied, penalties, the survey, complaints, actions) and the
+    provider's audit findings, frozen as canonical JSON (``content``) with its SHA-256.
+    The database refuses to change or delete a review."""
+
+    __tablename__ = "reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="services.id", index=True)
+    agreement_id: int = Field(foreign_key="agreements.id")
+    period_start: date
+    period_end: date
+    content: str
+    content_hash: str = Field(max_length=64)
+    frozen_by: int | None = Field(default=None, foreign_key="users.id")
+    frozen_at: datetime = Field(sa_column=_utc_column())

@@ -95,7 +95,7 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-APPEND_ONLY_TABLES = ("case_events", "publications")
+APPEND_ONLY_TABLES = ("case_events", "publications", "reviews")
 """Tables whose rows the database refuses to delete (triggers): emptied around them
 (before the other tables, which they refer to)."""
 

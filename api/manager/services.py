@@ -10,17 +10,23 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from api.deps import CurrentManager, NowDep, SessionDep
-from api.forms import PostedFormDep, check_csrf
+from api.forms import PostedFormDep, check_csrf, chosen_id
 from api.manager.actions import action_labels
 from api.refused import Refused, form_round_trip
-from api.templating import render
+from api.templating import render, translate
 from survey.accounts import Account
-from survey.errors import N_, FieldError, InvalidAnswer
+from survey.errors import N_, FieldError, InvalidAnswer, NotFound
 from survey.lifecycle.actions import actions_of, manager_ids
 from survey.lifecycle.agreements import agreements_of, metric_changes, metrics_of
 from survey.lifecycle.measurement import ServiceStatus, WindowFigure, service_status
 from survey.lifecycle.observations import outages_of, record_outage
-from survey.lifecycle.services import service_of, services_of
+from survey.lifecycle.services import (
+    create_service,
+    measured_by_choices,
+    organisation_names,
+    service_of,
+    services_of,
+)
 from survey.models import AgreementMetric, CustomerSide, MetricSource, Service, ServiceKind
 
 router = APIRouter()
@@ -76,19 +82,126 @@ def _digits(unit: str) -> int:
     return 2 if unit == "%" else 1
 
 
-@router.get("/manager/services")
-def services_page(
-    request: Request, account: CurrentManager, session: SessionDep, now: NowDep
+SERVICE_FIELDS = (
+    "organisation",
+    "name",
+    "kind",
+    "customer_side",
+    "customer_name",
+    "site",
+    "campaign",
+)
+
+
+def _services_page(
+    request: Request,
+    session: Session,
+    account: Account,
+    now: datetime,
+    *,
+    refused: Refused | None = None,
+    status_code: int = 200,
 ) -> Response:
     rows = []
     for service in services_of(session, account.organisation_ids):
         status = service_status(session, service, now=now, timezone=_zone(now))
         rows.append({"service": service, "status": status, "summary": _summary(status)})
+    sites, campaigns = measured_by_choices(session, account.organisation_ids)
     return render(
         request,
         "manager/services.html",
-        {"account": account, "rows": rows, "labels": LABELS},
+        {
+            "account": account,
+            "rows": rows,
+            "labels": LABELS,
+            "organisations": organisation_names(session, account.organisation_ids),
+            "kind_options": [
+                (kind, translate(request, label)) for kind, label in KIND_LABELS.items()
+            ],
+            "customer_options": [
+                (side, translate(request, label)) for side, label in CUSTOMER_LABELS.items()
+            ],
+            "site_options": [(site_id, name) for site_id, name, _org in sites],
+            "campaign_options": [(campaign_id, name) for campaign_id, name, _org in campaigns],
+            "refused": refused,
+        },
+        status_code=status_code,
     )
+
+
+@router.get("/manager/services")
+def services_page(
+    request: Request, account: CurrentManager, session: SessionDep, now: NowDep
+) -> Response:
+    return _services_page(request, session, account, now)
+
+
+def _optional_id(value: str) -> int | None:
+    return chosen_id(value) if value.strip() else None
+
+
+@router.post("/manager/services")
+def declare_service(
+    request: Request,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+    form: PostedFormDep,
+) -> Response:
+    """Declare a service; a hall or campaign of another organisation is a 404."""
+    check_csrf(request, form)
+
+    def change(values: dict[str, str]) -> int:
+        organisation_id = _chosen_organisation(account, values["organisation"])
+        errors: dict[str, FieldError] = {}
+        if values["kind"] not in set(ServiceKind):
+            errors["kind"] = FieldError(N_("Choose what kind of service it is."))
+        if values["customer_side"] not in set(CustomerSide):
+            errors["customer_side"] = FieldError(N_("Choose who the customer is."))
+        if organisation_id is None:
+            errors["organisation"] = FieldError(N_("Choose the organisation."))
+        if errors:
+            raise InvalidAnswer(errors)
+        assert organisation_id is not None
+        service = create_service(
+            session,
+            organisation_id=organisation_id,
+            name=values["name"][:200],
+            kind=ServiceKind(values["kind"]),
+            customer_side=CustomerSide(values["customer_side"]),
+            customer_name=values["customer_name"][:200],
+            site_id=_optional_id(values["site"]),
+            campaign_id=_optional_id(values["campaign"]),
+            now=now,
+        )
+        session.commit()
+        assert service.id is not None
+        return service.id
+
+    return form_round_trip(
+        request,
+        form,
+        form_id="service",
+        fields=SERVICE_FIELDS,
+        change=change,
+        page=lambda refused: _services_page(
+            request, session, account, now, refused=refused, status_code=422
+        ),
+        done=lambda service_id: f"/manager/services/{service_id}",
+    )
+
+
+def _chosen_organisation(account: Account, value: str) -> int | None:
+    """The organisation a form chose: the account's only one, or the one named (another
+    organisation's id is a 404)."""
+    if value.strip():
+        chosen = chosen_id(value)
+        if chosen not in account.organisation_ids:
+            raise NotFound(f"organisation {value}")
+        return chosen
+    if len(account.organisation_ids) == 1:
+        return next(iter(account.organisation_ids))
+    return None
 
 
 def _summary(status: ServiceStatus | None) -> dict[str, int]:
@@ -122,7 +235,7 @@ def _missed(status: ServiceStatus | None) -> list[tuple[AgreementMetric, WindowF
     return sorted(missed, key=lambda pair: pair[1].window.span.start, reverse=True)
 
 
-def _service_page(
+def service_page_view(
     request: Request,
     session: Session,
     account: Account,
@@ -132,6 +245,7 @@ def _service_page(
     refused: Refused | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The service's page; a refused form on it comes back here (422) with its messages."""
     assert service.id is not None
     status = service_status(session, service, now=now, timezone=_zone(now))
     versions = agreements_of(session, service.id)
@@ -161,6 +275,7 @@ def _service_page(
             "today": now.date().isoformat(),
             "refused": refused,
             "recorded": request.query_params.get("recorded") == "1",
+            "written": request.query_params.get("written", ""),
         },
         status_code=status_code,
     )
@@ -171,7 +286,7 @@ def service_page(
     request: Request, service_id: int, account: CurrentManager, session: SessionDep, now: NowDep
 ) -> Response:
     service = service_of(session, service_id, account.organisation_ids)
-    return _service_page(request, session, account, service, now)
+    return service_page_view(request, session, account, service, now)
 
 
 def _moment(day: str, clock: str, now: datetime) -> datetime:
@@ -222,7 +337,7 @@ def record_outage_route(
         form_id="outage",
         fields=OUTAGE_FIELDS,
         change=change,
-        page=lambda refused: _service_page(
+        page=lambda refused: service_page_view(
             request, session, account, service, now, refused=refused, status_code=422
         ),
         done=lambda _id: f"/manager/services/{service_id}?recorded=1#outages",

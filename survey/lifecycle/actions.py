@@ -127,6 +127,11 @@ def _own_campaigns(session: Session, organisation_id: int) -> list[Campaign]:
     )
 
 
+def signal_key(campaign_id: int, series: str, label: str) -> str:
+    """The key of a control-chart signal's action: one per campaign, series and month."""
+    return f"signal:{campaign_id}:{series}:{label}"
+
+
 def signal_drafts(
     session: Session, campaign: Campaign, *, today: date, min_n: int = DEFAULT_MIN_N
 ) -> list[ActionDraft]:
@@ -143,7 +148,7 @@ def signal_drafts(
         signal = alert.signal
         if signal.direction != "below":
             continue
-        key = f"signal:{campaign.id}:{alert.series}:{signal.label}"
+        key = signal_key(campaign.id, alert.series, signal.label)
         month = date.fromisoformat(f"{signal.label}-01")
         drafts.setdefault(
             key,
@@ -487,3 +492,14 @@ def action_of(
     if action is None or action.organisation_id not in organisation_ids:
         raise NotFound(f"action {action_id}")
     return action
+
+
+def campaign_actions(session: Session, campaign_id: int) -> list[CorrectiveAction]:
+    """The actions a campaign's data opened (signals and gaps), for its dashboard."""
+    return list(
+        session.exec(
+            select(CorrectiveAction)
+            .where(CorrectiveAction.campaign_id == campaign_id)
+            .order_by(col(CorrectiveAction.id))
+        ).all()
+    )

@@ -149,8 +149,10 @@ def metric_status(
     now: datetime,
     timezone: tzinfo,
     exemptions: list[Span] | None = None,
+    period: tuple[date, date] | None = None,
 ) -> MetricStatus:
-    """The metric's figures in its recent windows (:data:`HISTORY`) up to ``now``."""
+    """The metric's figures in its recent windows (:data:`HISTORY`) up to ``now``; with a
+    ``period`` (first and last day), every window that overlaps it instead."""
     assert service.id is not None and agreement.id is not None
     if exemptions is None:
         exemptions = [
@@ -160,7 +162,14 @@ def metric_status(
     last = min(today, agreement.valid_to)
     by_grain: dict[str, tuple[WindowFigure, ...]] = {}
     for grain in metric.windows.split(","):
-        recent = windows(agreement.valid_from, last, grain, timezone)[-HISTORY.get(grain, 12) :]
+        every = windows(agreement.valid_from, last, grain, timezone)
+        if period is None:
+            recent = every[-HISTORY.get(grain, 12) :]
+        else:
+            first, last_day = period
+            recent = tuple(
+                w for w in every if w.first_day <= last_day and w.span.end.date() > first
+            )
         figures: list[WindowFigure] = []
         for window in recent:
             measured = _measured_span(window, agreement, now, timezone)

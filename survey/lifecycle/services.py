@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound
-from survey.models import Campaign, CustomerSide, Service, ServiceKind, Site
+from survey.models import Campaign, CustomerSide, Organisation, Service, ServiceKind, Site
 
 
 def create_service(
@@ -68,3 +68,39 @@ def service_of(session: Session, service_id: int, organisation_ids: Collection[i
     if service is None or service.organisation_id not in organisation_ids:
         raise NotFound(f"service {service_id}")
     return service
+
+
+def measured_by_choices(
+    session: Session, organisation_ids: Collection[int]
+) -> tuple[list[tuple[int, str, int]], list[tuple[int, str, int]]]:
+    """The halls and the organisations' own campaigns a service can be measured by, as
+    ``(id, name, organisation_id)``, for a form's choices."""
+    sites = session.exec(
+        select(Site.id, Site.name, Site.organisation_id)
+        .where(col(Site.organisation_id).in_(organisation_ids))
+        .order_by(col(Site.name))
+    ).all()
+    campaigns = session.exec(
+        select(Campaign.id, Campaign.name, Campaign.organisation_id)
+        .where(
+            col(Campaign.organisation_id).in_(organisation_ids),
+            col(Campaign.evaluation_id).is_(None),
+        )
+        .order_by(col(Campaign.id).desc())
+    ).all()
+    return (
+        [(int(i), name, org) for i, name, org in sites if i is not None],
+        [(int(i), name, org) for i, name, org in campaigns if i is not None],
+    )
+
+
+def organisation_names(
+    session: Session, organisation_ids: Collection[int]
+) -> list[tuple[int, str]]:
+    """The organisations as ``(id, name)`` by name, for a form's choice."""
+    rows = session.exec(
+        select(Organisation.id, Organisation.name)
+        .where(col(Organisation.id).in_(organisation_ids))
+        .order_by(col(Organisation.name))
+    ).all()
+    return [(int(i), name) for i, name in rows if i is not None]

@@ -10,7 +10,6 @@ the old one stays readable. ``manyi publication verify FILE`` recomputes the has
 downloaded notice.
 """
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from analytics.intervals import DEFAULT_MIN_N
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound, PublicationStateConflict
+from survey.frozen import canonical, content_hash
 from survey.models import Authority, Evaluation, Publication, PublicationStatus, User
 from survey.regulation.authorities import operators
 from survey.regulation.comparison import number, operator_comparison, operator_figures
@@ -46,16 +46,6 @@ def verify_notice(document: Any) -> bool:
     if not isinstance(document, dict) or not isinstance(document.get("content"), dict):
         return False
     return content_hash(canonical(document["content"])) == document.get("sha256")
-
-
-def canonical(content: dict[str, Any]) -> str:
-    """The one text of ``content`` that is hashed: keys sorted, no spaces, UTF-8 kept."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def content_hash(text: str) -> str:
-    """SHA-256 (hex) of the canonical text's UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def quarter(label: str) -> tuple[date, date]:

@@ -23,6 +23,7 @@ from api.manager.dashboard.presenters import (
     present_trends,
     trend_grain,
 )
+from survey.lifecycle.actions import campaign_actions
 from survey.stats import dashboard
 from survey.stats.comments import MAX_PAGE_SIZE, CustomerComment, customer_comments
 
@@ -46,7 +47,8 @@ def overview_page(session: Session, ctx: PageContext) -> PageView:
             min_n=ctx.filters.min_n,
             timezone=ctx.timezone,
         )
-    return present_overview(ctx, result, card)
+    actions = campaign_actions(session, ctx.places.campaign.id or 0)
+    return present_overview(ctx, result, card, actions)
 
 
 def items_page(session: Session, ctx: PageContext) -> PageView:

@@ -7,6 +7,7 @@ routes take a table or a chart from the very same view, so downloads match the p
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ from api.manager.dashboard.figures import (
     gap_figure,
     ranking_figure,
 )
+from survey.lifecycle.actions import signal_key
+from survey.models import ActionState, CorrectiveAction
 from survey.stats import dashboard
 from survey.stats.comments import CustomerComment
 from survey.stats.dashboard import Breakdown
@@ -32,10 +35,15 @@ from survey.stats.reports import scope_query
 
 
 def present_overview(
-    ctx: PageContext, result: dashboard.Overview, staff_card: dashboard.StaffCard | None
+    ctx: PageContext,
+    result: dashboard.Overview,
+    staff_card: dashboard.StaffCard | None,
+    actions: Sequence[CorrectiveAction] = (),
 ) -> PageView:
     """The index with its change, the gap chart, the index's trend, the units one level down
-    and the alerts the trend raises; a clerk's star card when the scope is one clerk."""
+    and the alerts the trend raises, each with the corrective action it opened (signals are
+    judged campaign-wide, so only the organisation's page links them); the campaign's
+    actions still running; a clerk's star card when the scope is one clerk."""
     _ = ctx._
     report = result.report
     view = PageView("overview", _("Overview"))
@@ -52,8 +60,15 @@ def present_overview(
         )
     if result.children is not None:
         view.figures.append(ranking_figure(ctx, result.children))
+    campaign_id = ctx.places.campaign.id or 0
+    by_key = {action.trigger_key: action for action in actions}
     alerts = []
     for alert in result.alerts:
+        action = (
+            by_key.get(signal_key(campaign_id, alert.series, alert.signal.label))
+            if ctx.places.level == "organisation"
+            else None
+        )
         series = (
             _("Satisfaction index") if alert.series == "index" else ctx.dimension_name(alert.series)
         )
@@ -65,6 +80,7 @@ def present_overview(
                 "rule": _(SIGNAL_RULES.get(alert.signal.rule, alert.signal.rule)),
                 "direction": direction,
                 "good": alert.signal.direction == "above",
+                "action_id": action.id if action is not None else None,
             }
         )
     change = None
@@ -75,6 +91,7 @@ def present_overview(
         previous_index=result.previous_index,
         change=change,
         alerts=alerts,
+        running_actions=[a for a in actions if a.state != ActionState.effective],
         weakest=_weakest(ctx, report),
         staff_card=staff_card,
     )

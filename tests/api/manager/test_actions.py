@@ -2,14 +2,18 @@
 effect, planning one, and who may see them."""
 
 import json
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from survey.cases.worktime import SHANGHAI
+from survey.lifecycle.actions import open_corrective_actions
 from survey.models import ActionState, CorrectiveAction, Role, User
 from tests.factories import FixedClock, local_day, make_place
+from tests.survey.lifecycle.test_actions import NOW, answer_month
 from tests.web import add_user, csrf_of, demo_with_manager, log_in
 
 
@@ -130,3 +134,34 @@ def test_another_organisations_action_is_404_and_a_supervisor_is_refused(
     client.cookies.clear()
     assert log_in(client, "sup") == 303
     assert client.get("/manager/actions").status_code == 403
+
+
+def test_the_dashboard_links_a_signal_to_the_action_it_opened(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """The overview's alert for November's fall in tangibles names the action it opened,
+    and the campaign's running actions are listed beside the alerts."""
+    place = make_place(session, now=NOW - timedelta(days=150))
+    for month in (date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)):
+        answer_month(session, place, month, [5, 6, 7], [5, 6, 7])
+    answer_month(session, place, date(2026, 11, 1), [2, 3, 4], [5, 6, 7])
+    session.commit()
+    assert place.organisation.id is not None
+    opened = open_corrective_actions(session, place.organisation.id, now=NOW, timezone=SHANGHAI)
+    session.commit()
+    signal = next(
+        a
+        for a in opened
+        if a.trigger_key.endswith(":tangibles:2026-11") and a.trigger == "control_signal"
+    )
+    clock.now = NOW
+    add_user(session, clock, "li", Role.manager, [place.organisation.id])
+    assert log_in(client, "li") == 303
+    html = client.get(
+        f"/manager/campaigns/{place.campaign.id}?lang=en&first_month=2026-09&last_month=2026-11"
+    ).text
+    alert = next(
+        p for p in re.findall(r'<p class="alert[^"]*">(.*?)</p>', html, re.S) if "Tangibles" in p
+    )
+    assert f'href="/manager/actions/{signal.id}"' in alert
+    assert "Corrective actions running" in html

@@ -30,6 +30,8 @@ from survey.models import (
 from survey.questionnaires.instruments import load_instrument
 from tests.factories import FixedClock, Place, answer_through_link, at, make_place
 from tests.survey.lifecycle.test_agreements import NOW, service_at, signed
+
+__all__ = ["NOW", "answer_month"]
 from tests.web import add_user
 
 WEEKLY = MetricInput(
@@ -191,7 +193,7 @@ def test_an_action_that_did_not_work_is_reopened_for_a_new_plan(
     assert action.closed_at is None
 
 
-def _answer_month(
+def answer_month(
     session: Session, place: Place, month: date, tangibles: list[int], others: list[int]
 ) -> list[float]:
     """Thirty customers in ``month`` (expectation 6 throughout); returns each one's
@@ -230,10 +232,10 @@ def test_a_widening_gap_and_a_falling_index_each_open_an_action_once(
     scipy on the customers' own gaps), and the monthly trend signals below its limits."""
     baseline: list[float] = []
     for month in (date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)):
-        gaps = _answer_month(session, place, month, [5, 6, 7], [5, 6, 7])
+        gaps = answer_month(session, place, month, [5, 6, 7], [5, 6, 7])
         if month >= date(2026, 8, 1):
             baseline += gaps
-    november = _answer_month(session, place, date(2026, 11, 1), [2, 3, 4], [5, 6, 7])
+    november = answer_month(session, place, date(2026, 11, 1), [2, 3, 4], [5, 6, 7])
     session.commit()
     assert place.organisation.id is not None
     opened = open_corrective_actions(session, place.organisation.id, now=NOW, timezone=SHANGHAI)
