@@ -18,7 +18,16 @@ from api.admin import questionnaires as admin_questionnaires
 from api.customer import case as customer_case
 from api.customer import display, feedback, survey
 from api.errors import install_error_handlers
-from api.manager import actions, agreements, cases, checklists, home, services, supervision
+from api.manager import (
+    actions,
+    agreements,
+    cases,
+    checklists,
+    home,
+    reviews,
+    services,
+    supervision,
+)
 from api.manager.dashboard import routes as dashboard
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
@@ -99,6 +108,7 @@ def create_app(
         services,
         actions,
         agreements,
+        reviews,
         regulator_evaluations,
         regulator_complaints,
         regulator_publications,

@@ -26,7 +26,7 @@ TRIGGER_LABELS: dict[str, str] = {
     ActionTrigger.gap_widening: N_("Gap widened significantly"),
 }
 STATE_LABELS: dict[str, str] = {
-    ActionState.open: N_("Open"),
+    ActionState.open: N_("In progress"),
     ActionState.effective: N_("Closed: it worked"),
     ActionState.reopened: N_("Reopened: it did not work"),
 }

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import CurrentManager, NowDep, SessionDep
-from api.forms import PostedForm, PostedFormDep, check_csrf
+from api.forms import PostedForm, PostedFormDep, check_csrf, chosen_id
 from api.manager.services import (
     COMPARISON_LABELS,
     GRAIN_LABELS,
@@ -31,6 +31,7 @@ from survey.lifecycle.agreements import (
     metrics_of,
     sign_agreement,
 )
+from survey.lifecycle.reviews import review_document, review_of
 from survey.lifecycle.services import service_of
 from survey.models import Agreement, MetricKind, MetricSource, Service
 
@@ -232,6 +233,7 @@ def _form_page(
     *,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    from_review: dict[str, Any] | None = None,
 ) -> Response:
     return render(
         request,
@@ -241,6 +243,7 @@ def _form_page(
             "service": service,
             "form": typed,
             "errors": errors or {},
+            "from_review": from_review,
             "grains": [(g, translate(request, GRAIN_LABELS[g])) for g in WINDOW_GRAINS],
             "kinds": [(k, translate(request, label)) for k, label in KIND_LABELS.items()],
             "sources": [(k, translate(request, label)) for k, label in SOURCE_LABELS.items()],
@@ -257,7 +260,16 @@ def new_agreement_page(
     request: Request, service_id: int, account: CurrentManager, session: SessionDep, now: NowDep
 ) -> Response:
     service = service_of(session, service_id, account.organisation_ids)
-    return _form_page(request, account, service, _prefilled(session, service, now))
+    from_review = None
+    review_id = request.query_params.get("review", "")
+    if review_id:
+        review = review_of(session, chosen_id(review_id), account.organisation_ids)
+        if review.service_id != service.id:
+            raise NotFound(f"review {review_id}")
+        from_review = review_document(review)
+    return _form_page(
+        request, account, service, _prefilled(session, service, now), from_review=from_review
+    )
 
 
 @router.post("/manager/services/{service_id}/agreements/new")

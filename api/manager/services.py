@@ -20,6 +20,7 @@ from survey.lifecycle.actions import actions_of, manager_ids
 from survey.lifecycle.agreements import agreements_of, metric_changes, metrics_of
 from survey.lifecycle.measurement import ServiceStatus, WindowFigure, service_status
 from survey.lifecycle.observations import outages_of, record_outage
+from survey.lifecycle.reviews import default_review_period, reviews_of
 from survey.lifecycle.services import (
     create_service,
     measured_by_choices,
@@ -268,6 +269,8 @@ def service_page_view(
             "changes": changes,
             "outages": outages_of(session, service.id),
             "actions": actions_of(session, [service.organisation_id], service_id=service.id),
+            "reviews": reviews_of(session, service.id),
+            "review_period": default_review_period(now.date()),
             "owners": manager_ids(session, service.organisation_id),
             "action_labels": action_labels(),
             "labels": LABELS,

@@ -26,6 +26,7 @@ from survey.lifecycle.agreements import (
     sign_agreement,
 )
 from survey.lifecycle.observations import record_outage
+from survey.lifecycle.reviews import Findings, default_review_period, freeze_review
 from survey.lifecycle.services import create_service
 from survey.models import (
     CustomerSide,
@@ -254,6 +255,32 @@ def seed_demo_lifecycle(
         )
     session.flush()
     _plan_and_judge(session, organisation_id, manager_id, now=now, timezone=timezone)
+    first, last = default_review_period(today)
+    freeze_review(
+        session,
+        online,
+        first=first,
+        last=last,
+        findings=Findings(
+            shortfalls=(
+                "一周可用率未达标（数据中心迁移失败）；热线接通率连续两个月未达标。 "
+                "One week's availability missed (a failed data-centre move); the hotline "
+                "missed its target two months running."
+            ),
+            changes=(
+                "迁移须演练；晚高峰增派坐席后仍未达标，需重新分析。 Moves are rehearsed; the "
+                "hotline still missed after more evening agents, so its cause is looked at again."
+            ),
+            told=(
+                "网络部、客服中心、管理局 The network department, the call centre and "
+                "the administration"
+            ),
+        ),
+        frozen_by=manager_id,
+        now=now,
+        timezone=timezone,
+    )
+    session.flush()
 
 
 def _plan_and_judge(

@@ -5,7 +5,8 @@ The figures are those of the agreement in force on the period's last day: each t
 windows that overlap the period with exemptions applied and the share met, the penalties
 the missed windows incur, the campaign's satisfaction index and dimension gaps over the
 period's whole months with the monthly index, the complaints at the service's hall
-(answered within their limit) and its inspections' compliance, and the corrective actions
+(answered within their limit; a service without a hall counts none) and its inspections'
+compliance, and the corrective actions
 opened in the period with how they ended. The findings say what fell short, what to change
 and who is told. The whole is frozen as canonical JSON with its SHA-256 (the database
 refuses to change or delete it); a new agreement version can start from it.
@@ -26,7 +27,9 @@ from survey.errors import N_, FieldError, InvalidAnswer, NotFound
 from survey.frozen import canonical, content_hash
 from survey.lifecycle.agreements import agreement_in_force, exemptions_of, metrics_of
 from survey.lifecycle.measurement import metric_status
-from survey.models import CorrectiveAction, Review, Service
+from survey.models import Campaign, CorrectiveAction, Review, Service
+from survey.questionnaires.default_instrument import LOCALES
+from survey.questionnaires.instruments import load_instrument
 from survey.stats.dashboard import Period, add_months, period_report
 from survey.stats.reports import Scope
 from survey.stats.stat_rows import month_of
@@ -43,6 +46,13 @@ class Findings:
     shortfalls: str
     changes: str
     told: str
+
+
+def default_review_period(today: date) -> tuple[date, date]:
+    """The review a manager most often writes: the year so far, up to yesterday (on the
+    1st of January, last year)."""
+    yesterday = today - timedelta(days=1)
+    return date(yesterday.year, 1, 1), yesterday
 
 
 def _number(value: float) -> float | None:
@@ -65,22 +75,34 @@ def _survey(session: Session, service: Service, first: date, last: date) -> dict
         index = period_report(session, scope, Period(month, add_months(month, 1))).index
         months.append([period_label(month, "month"), _number(index.value), index.n])
         month = add_months(month, 1)
+    campaign = session.get(Campaign, service.campaign_id)
+    assert campaign is not None
+    spec = load_instrument(session, campaign.instrument_id)
     return {
         "months": [period_label(since, "month"), period_label(add_months(until, -1), "month")],
         "index": _number(report.index.value),
         "index_ci": [_number(report.index.ci95[0]), _number(report.index.ci95[1])],
         "n": report.index.n,
-        "gaps": {
-            d.code: _number(d.scores["G"].mean) if "G" in d.scores else None
+        "dimensions": [
+            {
+                "code": d.code,
+                "names": {loc: spec.text(f"dimension.{d.code}", loc) for loc in LOCALES},
+                "scores": {field: _number(score.mean) for field, score in d.scores.items()},
+                "n": max((score.n for score in d.scores.values()), default=0),
+            }
             for d in report.dimensions
-        },
+        ],
         "monthly_index": months,
     }
 
 
 def _complaints(
     session: Session, service: Service, first: date, last: date, timezone: tzinfo, now: datetime
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
+    """The complaints received at the service's hall; None for a service without one (the
+    organisation's complaints are not this service's)."""
+    if service.site_id is None:
+        return None
     rows = on_time_rates(
         session,
         organisation_ids=[service.organisation_id],
@@ -88,7 +110,7 @@ def _complaints(
         until=datetime.combine(last + timedelta(days=1), time(), timezone),
         now=now,
     )
-    mine = [r for r in rows if service.site_id is None or r.site_id == service.site_id]
+    mine = [r for r in rows if r.site_id == service.site_id]
     on_time, late = sum(r.on_time for r in mine), sum(r.late for r in mine)
     return {
         "received": sum(r.received for r in mine),

@@ -1,5 +1,6 @@
 """The demo manager's weekly walk through the lifecycle on a desktop and a tablet: the
-services and which targets hold, the online hall's week that the year hides, the form
+services and which targets hold, the online hall's week that the year hides, its frozen
+review, the form
 for its agreement's next version (prefilled from the one in force), the action
 that week opened and whether it worked, then planning the action still waiting. Every
 page passes axe's WCAG 2.1 A/AA checks and fits the screen's width; screenshots go to
@@ -89,6 +90,11 @@ def test_the_manager_follows_a_missed_week_to_its_action_and_plans_the_next(
     week = page.locator("table", has=page.locator("caption", has_text="Availability: Week"))
     expect(week.locator("tbody tr", has_text="Missed")).to_have_count(1)
     looked_at(page, screenshots, "service")
+    page.locator("#reviews + ul a").first.click()
+    expect(page.locator("h1")).to_contain_text("Review of")
+    expect(page.get_by_role("heading", name="Penalties incurred")).to_be_visible()
+    looked_at(page, screenshots, "review")
+    page.go_back()
     page.get_by_role("link", name="Write the next version").click()
     expect(page.locator("#m0-code")).to_have_value("availability")
     expect(page.locator("input[name=metrics-0-window-week]")).to_be_checked()
