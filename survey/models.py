@@ -1147,3 +1147,36 @@ class Review(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     frozen_by: int | None = Field(default=None, foreign_key="users.id")
     frozen_at: datetime = Field(sa_column=_utc_column())
+
+
+class ServiceNeed(SQLModel, table=True):
+    """A customers' quality need the provider found in the design stage, tied to a
+    SERVQUAL dimension (and optionally one item) so its current gap can be shown."""
+
+    __tablename__ = "service_needs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="services.id", index=True)
+    dimension_code: str = Field(max_length=40)
+    text: str = Field(max_length=1000)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class ServicePromise(SQLModel, table=True):
+    """A candidate promise of the design stage with its cost-benefit estimate and its two
+    risks (delivering the level; compensating the customer when it is missed), each as
+    likelihood and impact on 1-5 (see :mod:`analytics.risk`)."""
+
+    __tablename__ = "service_promises"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="services.id", index=True)
+    text: str = Field(max_length=1000)
+    yearly_cost: float
+    yearly_benefit: float
+    cost_note: str = Field(default="", max_length=1000)
+    delivery_likelihood: int
+    delivery_impact: int
+    compensation_likelihood: int
+    compensation_impact: int
+    created_at: datetime = Field(sa_column=_utc_column())

@@ -100,6 +100,8 @@ APPEND_ONLY_TABLES = ("case_events", "publications", "reviews")
 (before the other tables, which they refer to)."""
 
 TABLES_CHILD_FIRST = (
+    "service_needs",
+    "service_promises",
     "corrective_actions",
     "agreement_metrics",
     "agreement_exemptions",

@@ -18,6 +18,14 @@ from survey.accounts import Account
 from survey.errors import N_, FieldError, InvalidAnswer, NotFound
 from survey.lifecycle.actions import actions_of, manager_ids
 from survey.lifecycle.agreements import agreements_of, metric_changes, metrics_of
+from survey.lifecycle.design import (
+    add_need,
+    add_promise,
+    dimension_codes,
+    dimension_names,
+    needs_of,
+    promises_of,
+)
 from survey.lifecycle.measurement import ServiceStatus, WindowFigure, service_status
 from survey.lifecycle.observations import outages_of, record_outage
 from survey.lifecycle.reviews import default_review_period, reviews_of
@@ -64,7 +72,26 @@ GRAIN_LABELS: dict[str, str] = {
     "year": N_("Year"),
 }
 COMPARISON_LABELS: dict[str, str] = {"at_least": N_("at least"), "at_most": N_("at most")}
+RISK_LABELS: dict[str, str] = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
+REASON_LABELS: dict[str, str] = {
+    "cost": N_("the benefit does not cover the cost"),
+    "delivery_risk": N_("the risk of not delivering is high"),
+    "compensation_risk": N_("the risk of compensating the customer is high"),
+}
+NEED_FIELDS = ("dimension", "text")
+PROMISE_FIELDS = (
+    "text",
+    "yearly_cost",
+    "yearly_benefit",
+    "cost_note",
+    "delivery_likelihood",
+    "delivery_impact",
+    "compensation_likelihood",
+    "compensation_impact",
+)
 LABELS: dict[str, Any] = {
+    "risks": RISK_LABELS,
+    "reasons": REASON_LABELS,
     "kinds": KIND_LABELS,
     "customers": CUSTOMER_LABELS,
     "sources": SOURCE_LABELS,
@@ -270,6 +297,9 @@ def service_page_view(
             "outages": outages_of(session, service.id),
             "actions": actions_of(session, [service.organisation_id], service_id=service.id),
             "reviews": reviews_of(session, service.id),
+            "needs": needs_of(session, service, today=now.date()),
+            "promises": promises_of(session, service.id),
+            "dimensions": _dimension_options(request, session, service),
             "review_period": default_review_period(now.date()),
             "owners": manager_ids(session, service.organisation_id),
             "action_labels": action_labels(),
@@ -344,4 +374,113 @@ def record_outage_route(
             request, session, account, service, now, refused=refused, status_code=422
         ),
         done=lambda _id: f"/manager/services/{service_id}?recorded=1#outages",
+    )
+
+
+def _dimension_options(
+    request: Request, session: Session, service: Service
+) -> list[tuple[str, str]]:
+    names = dimension_names(session, service, str(request.state.locale))
+    return [(code, names.get(code, code)) for code in dimension_codes(session, service)]
+
+
+@router.post("/manager/services/{service_id}/needs")
+def add_need_route(
+    request: Request,
+    service_id: int,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+    form: PostedFormDep,
+) -> Response:
+    """Record a customers' need of the design stage against a dimension."""
+    check_csrf(request, form)
+    service = service_of(session, service_id, account.organisation_ids)
+
+    def change(values: dict[str, str]) -> int:
+        need = add_need(
+            session,
+            service,
+            dimension_code=values["dimension"],
+            text=values["text"][:1000],
+            now=now,
+        )
+        session.commit()
+        assert need.id is not None
+        return need.id
+
+    return form_round_trip(
+        request,
+        form,
+        form_id="need",
+        fields=NEED_FIELDS,
+        change=change,
+        page=lambda refused: service_page_view(
+            request, session, account, service, now, refused=refused, status_code=422
+        ),
+        done=lambda _id: f"/manager/services/{service_id}#design",
+    )
+
+
+def _amount(value: str, field: str, errors: dict[str, FieldError]) -> float:
+    try:
+        amount = float(value.strip().replace(",", ""))
+    except ValueError:
+        errors[field] = FieldError(N_("Give an amount of 0 or more."))
+        return 0.0
+    return amount
+
+
+def _scale(value: str) -> int:
+    value = value.strip()
+    return int(value) if value.isdecimal() and len(value) == 1 else 0
+
+
+@router.post("/manager/services/{service_id}/promises")
+def add_promise_route(
+    request: Request,
+    service_id: int,
+    account: CurrentManager,
+    session: SessionDep,
+    now: NowDep,
+    form: PostedFormDep,
+) -> Response:
+    """Record a candidate promise with its cost, benefit and two risks."""
+    check_csrf(request, form)
+    service = service_of(session, service_id, account.organisation_ids)
+
+    def change(values: dict[str, str]) -> int:
+        errors: dict[str, FieldError] = {}
+        cost = _amount(values["yearly_cost"], "yearly_cost", errors)
+        benefit = _amount(values["yearly_benefit"], "yearly_benefit", errors)
+        if errors:
+            raise InvalidAnswer(errors)
+        promise = add_promise(
+            session,
+            service,
+            text=values["text"][:1000],
+            yearly_cost=cost,
+            yearly_benefit=benefit,
+            cost_note=values["cost_note"][:1000],
+            delivery=(_scale(values["delivery_likelihood"]), _scale(values["delivery_impact"])),
+            compensation=(
+                _scale(values["compensation_likelihood"]),
+                _scale(values["compensation_impact"]),
+            ),
+            now=now,
+        )
+        session.commit()
+        assert promise.id is not None
+        return promise.id
+
+    return form_round_trip(
+        request,
+        form,
+        form_id="promise",
+        fields=PROMISE_FIELDS,
+        change=change,
+        page=lambda refused: service_page_view(
+            request, session, account, service, now, refused=refused, status_code=422
+        ),
+        done=lambda _id: f"/manager/services/{service_id}#design",
     )

@@ -25,6 +25,7 @@ from survey.lifecycle.agreements import (
     create_agreement,
     sign_agreement,
 )
+from survey.lifecycle.design import add_need, add_promise
 from survey.lifecycle.observations import record_outage
 from survey.lifecycle.reviews import Findings, default_review_period, freeze_review
 from survey.lifecycle.services import create_service
@@ -33,6 +34,7 @@ from survey.models import (
     MetricFigure,
     MetricKind,
     MetricSource,
+    Service,
     ServiceKind,
 )
 from survey.stats.dashboard import add_months
@@ -63,6 +65,47 @@ def hidden_outage(today: date, timezone: tzinfo) -> tuple[datetime, datetime]:
     return start, start + timedelta(hours=hours)
 
 
+def _design(session: Session, service: Service, *, now: datetime) -> None:
+    """The counter service's design stage: two needs, one promise the analysis supports
+    and one it does not (too dear, and too likely to be missed)."""
+    add_need(
+        session,
+        service,
+        dimension_code="responsiveness",
+        text="晚高峰等候时间短 Short waits at the evening peak",
+        now=now,
+    )
+    add_need(
+        session,
+        service,
+        dimension_code="assurance",
+        text="资费解释清楚 Fees explained clearly",
+        now=now,
+    )
+    add_promise(
+        session,
+        service,
+        text="晚高峰 15 分钟内办理 Served within 15 minutes at the evening peak",
+        yearly_cost=120_000,
+        yearly_benefit=200_000,
+        cost_note="两名弹性坐席 Two flexible agents at the peak",
+        delivery=(3, 3),
+        compensation=(2, 3),
+        now=now,
+    )
+    add_promise(
+        session,
+        service,
+        text="任何时段 5 分钟内办理 Served within 5 minutes at any time",
+        yearly_cost=800_000,
+        yearly_benefit=300_000,
+        cost_note="每厅增设三个窗口 Three more counters in every hall",
+        delivery=(4, 4),
+        compensation=(3, 3),
+        now=now,
+    )
+
+
 def seed_demo_lifecycle(
     session: Session,
     *,
@@ -91,6 +134,7 @@ def seed_demo_lifecycle(
         now=signed,
     )
     assert counter.id is not None
+    _design(session, counter, now=signed)
     typhoon_day = _monday(today - timedelta(weeks=3)) + timedelta(days=2)
     typhoon = ExemptionInput(
         _at(typhoon_day, 6, timezone),
