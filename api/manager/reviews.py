@@ -12,9 +12,9 @@ from api import charts, i18n
 from api.deps import CurrentManager, NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
 from api.manager.actions import STATE_LABELS
-from api.manager.services import GRAIN_LABELS, service_page_view
+from api.manager.services import GRAIN_LABELS, on_service_page
 from api.printing.notice_pdf import html_to_pdf
-from api.refused import form_day, form_round_trip
+from api.refused import form_day
 from api.templating import render, templates_of
 from survey.accounts import Account
 from survey.errors import FieldError, InvalidAnswer
@@ -67,15 +67,16 @@ def write_review(
         assert review.id is not None
         return review.id
 
-    return form_round_trip(
+    return on_service_page(
         request,
+        session,
+        account,
+        service,
+        now,
         form,
         form_id="review",
         fields=REVIEW_FIELDS,
         change=change,
-        page=lambda refused: service_page_view(
-            request, session, account, service, now, refused=refused, status_code=422
-        ),
         done=lambda review_id: f"/manager/reviews/{review_id}",
     )
 

@@ -1,6 +1,7 @@
 """The manager's services: each service's agreement in force and whether its targets hold
 this week and this year, window by window, with outages recorded on the same page."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, tzinfo
 from itertools import pairwise
 from typing import Any
@@ -10,7 +11,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from api.deps import CurrentManager, NowDep, SessionDep
-from api.forms import PostedFormDep, check_csrf, chosen_id
+from api.forms import PostedForm, PostedFormDep, check_csrf, chosen_id
 from api.manager.actions import action_labels
 from api.refused import Refused, form_round_trip
 from api.templating import render, translate
@@ -19,8 +20,6 @@ from survey.errors import N_, FieldError, InvalidAnswer, NotFound
 from survey.lifecycle.actions import actions_of, manager_ids
 from survey.lifecycle.agreements import agreements_of, metric_changes, metrics_of
 from survey.lifecycle.design import (
-    add_need,
-    add_promise,
     dimension_codes,
     dimension_names,
     needs_of,
@@ -78,17 +77,6 @@ REASON_LABELS: dict[str, str] = {
     "delivery_risk": N_("the risk of not delivering is high"),
     "compensation_risk": N_("the risk of compensating the customer is high"),
 }
-NEED_FIELDS = ("dimension", "text")
-PROMISE_FIELDS = (
-    "text",
-    "yearly_cost",
-    "yearly_benefit",
-    "cost_note",
-    "delivery_likelihood",
-    "delivery_impact",
-    "compensation_likelihood",
-    "compensation_impact",
-)
 LABELS: dict[str, Any] = {
     "risks": RISK_LABELS,
     "reasons": REASON_LABELS,
@@ -314,6 +302,34 @@ def service_page_view(
     )
 
 
+def on_service_page(
+    request: Request,
+    session: Session,
+    account: Account,
+    service: Service,
+    now: datetime,
+    form: PostedForm,
+    *,
+    form_id: str,
+    fields: tuple[str, ...],
+    change: Callable[[dict[str, str]], int],
+    done: Callable[[int], str],
+) -> Response:
+    """A form posted from the service's page: the change made and the browser sent to
+    ``done``, or, refused, the service's page back (422) with the form as typed."""
+    return form_round_trip(
+        request,
+        form,
+        form_id=form_id,
+        fields=fields,
+        change=change,
+        page=lambda refused: service_page_view(
+            request, session, account, service, now, refused=refused, status_code=422
+        ),
+        done=done,
+    )
+
+
 @router.get("/manager/services/{service_id}")
 def service_page(
     request: Request, service_id: int, account: CurrentManager, session: SessionDep, now: NowDep
@@ -364,15 +380,16 @@ def record_outage_route(
         assert outage.id is not None
         return outage.id
 
-    return form_round_trip(
+    return on_service_page(
         request,
+        session,
+        account,
+        service,
+        now,
         form,
         form_id="outage",
         fields=OUTAGE_FIELDS,
         change=change,
-        page=lambda refused: service_page_view(
-            request, session, account, service, now, refused=refused, status_code=422
-        ),
         done=lambda _id: f"/manager/services/{service_id}?recorded=1#outages",
     )
 
@@ -382,105 +399,3 @@ def _dimension_options(
 ) -> list[tuple[str, str]]:
     names = dimension_names(session, service, str(request.state.locale))
     return [(code, names.get(code, code)) for code in dimension_codes(session, service)]
-
-
-@router.post("/manager/services/{service_id}/needs")
-def add_need_route(
-    request: Request,
-    service_id: int,
-    account: CurrentManager,
-    session: SessionDep,
-    now: NowDep,
-    form: PostedFormDep,
-) -> Response:
-    """Record a customers' need of the design stage against a dimension."""
-    check_csrf(request, form)
-    service = service_of(session, service_id, account.organisation_ids)
-
-    def change(values: dict[str, str]) -> int:
-        need = add_need(
-            session,
-            service,
-            dimension_code=values["dimension"],
-            text=values["text"][:1000],
-            now=now,
-        )
-        session.commit()
-        assert need.id is not None
-        return need.id
-
-    return form_round_trip(
-        request,
-        form,
-        form_id="need",
-        fields=NEED_FIELDS,
-        change=change,
-        page=lambda refused: service_page_view(
-            request, session, account, service, now, refused=refused, status_code=422
-        ),
-        done=lambda _id: f"/manager/services/{service_id}#design",
-    )
-
-
-def _amount(value: str, field: str, errors: dict[str, FieldError]) -> float:
-    try:
-        amount = float(value.strip().replace(",", ""))
-    except ValueError:
-        errors[field] = FieldError(N_("Give an amount of 0 or more."))
-        return 0.0
-    return amount
-
-
-def _scale(value: str) -> int:
-    value = value.strip()
-    return int(value) if value.isdecimal() and len(value) == 1 else 0
-
-
-@router.post("/manager/services/{service_id}/promises")
-def add_promise_route(
-    request: Request,
-    service_id: int,
-    account: CurrentManager,
-    session: SessionDep,
-    now: NowDep,
-    form: PostedFormDep,
-) -> Response:
-    """Record a candidate promise with its cost, benefit and two risks."""
-    check_csrf(request, form)
-    service = service_of(session, service_id, account.organisation_ids)
-
-    def change(values: dict[str, str]) -> int:
-        errors: dict[str, FieldError] = {}
-        cost = _amount(values["yearly_cost"], "yearly_cost", errors)
-        benefit = _amount(values["yearly_benefit"], "yearly_benefit", errors)
-        if errors:
-            raise InvalidAnswer(errors)
-        promise = add_promise(
-            session,
-            service,
-            text=values["text"][:1000],
-            yearly_cost=cost,
-            yearly_benefit=benefit,
-            cost_note=values["cost_note"][:1000],
-            delivery=(_scale(values["delivery_likelihood"]), _scale(values["delivery_impact"])),
-            compensation=(
-                _scale(values["compensation_likelihood"]),
-                _scale(values["compensation_impact"]),
-            ),
-            now=now,
-        )
-        session.commit()
-        assert promise.id is not None
-        return promise.id
-
-    return form_round_trip(
-        request,
-        form,
-        form_id="promise",
-        fields=PROMISE_FIELDS,
-        change=change,
-        page=lambda refused: service_page_view(
-            request, session, account, service, now, refused=refused, status_code=422
-        ),
-        done=lambda _id: f"/manager/services/{service_id}#design",
-    )

@@ -35,10 +35,10 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def demo(engine: Engine, now: datetime) -> DemoSummary:
+    """The same demo as the dashboard's browser tests, so a test process copies it back
+    instead of seeding it again."""
     with Session(engine, expire_on_commit=False) as session:
-        return seeded_demo(
-            session, now=now, n_responses=300, salt="salt", evaluation=False, timezone=SHANGHAI
-        )
+        return seeded_demo(session, now=now, n_responses=600, salt="salt", evaluation=False)
 
 
 @pytest.fixture(params=[DESKTOP, TABLET], ids=["desktop", "tablet"])

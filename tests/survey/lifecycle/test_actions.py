@@ -18,7 +18,6 @@ from survey.lifecycle.actions import (
     sweep_actions,
 )
 from survey.lifecycle.agreements import MetricInput
-from survey.lifecycle.observations import record_outage
 from survey.models import (
     ActionState,
     ActionTrigger,
@@ -29,7 +28,7 @@ from survey.models import (
 )
 from survey.questionnaires.instruments import load_instrument
 from tests.factories import FixedClock, Place, answer_through_link, at, make_place
-from tests.survey.lifecycle.test_agreements import NOW, service_at, signed
+from tests.survey.lifecycle.test_agreements import NOW, down, service_at, signed
 
 __all__ = ["NOW", "answer_month"]
 from tests.web import add_user
@@ -60,15 +59,7 @@ def test_a_missed_week_opens_one_action_and_a_second_run_opens_none(
 ) -> None:
     service = service_at(session, place, NOW)
     signed(session, service, NOW, [WEEKLY])
-    record_outage(
-        session,
-        service,
-        starts_at=at("2026-11-02", "08:00"),
-        ends_at=at("2026-11-03", "08:00"),
-        note="",
-        recorded_by=None,
-        now=NOW,
-    )
+    down(session, service, at("2026-11-02", "08:00"), at("2026-11-03", "08:00"))
     assert place.organisation.id is not None
     opened = open_corrective_actions(session, place.organisation.id, now=NOW, timezone=SHANGHAI)
     session.commit()
@@ -88,15 +79,7 @@ def test_a_plan_needs_an_owner_of_the_organisation_a_plan_and_a_future_due_date(
 ) -> None:
     service = service_at(session, place, NOW)
     signed(session, service, NOW, [WEEKLY])
-    record_outage(
-        session,
-        service,
-        starts_at=at("2026-11-02", "08:00"),
-        ends_at=at("2026-11-03", "08:00"),
-        note="",
-        recorded_by=None,
-        now=NOW,
-    )
+    down(session, service, at("2026-11-02", "08:00"), at("2026-11-03", "08:00"))
     assert place.organisation.id is not None
     (action,) = open_corrective_actions(session, place.organisation.id, now=NOW, timezone=SHANGHAI)
     other = make_place(session, now=NOW, slug="org-b")
@@ -124,15 +107,7 @@ def test_the_effect_of_a_breach_is_the_windows_after_the_due_date(
     2 December the action is effective and closed; with an outage in W47 it is reopened."""
     service = service_at(session, place, NOW)
     signed(session, service, NOW, [WEEKLY])
-    record_outage(
-        session,
-        service,
-        starts_at=at("2026-11-02", "08:00"),
-        ends_at=at("2026-11-03", "08:00"),
-        note="",
-        recorded_by=None,
-        now=NOW,
-    )
+    down(session, service, at("2026-11-02", "08:00"), at("2026-11-03", "08:00"))
     assert place.organisation.id is not None
     (action,) = open_corrective_actions(
         session, place.organisation.id, now=at("2026-11-09", "10:00"), timezone=SHANGHAI
@@ -163,15 +138,7 @@ def test_an_action_that_did_not_work_is_reopened_for_a_new_plan(
     service = service_at(session, place, NOW)
     signed(session, service, NOW, [WEEKLY])
     for day in ("2026-11-02", "2026-11-24"):
-        record_outage(
-            session,
-            service,
-            starts_at=at(day, "08:00"),
-            ends_at=at(day, "08:00") + timedelta(days=1),
-            note="",
-            recorded_by=None,
-            now=NOW,
-        )
+        down(session, service, at(day, "08:00"), at(day, "08:00") + timedelta(days=1))
     assert place.organisation.id is not None
     first_run = at("2026-11-09", "10:00")
     (action,) = open_corrective_actions(

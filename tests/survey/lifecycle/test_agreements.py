@@ -19,6 +19,7 @@ from survey.lifecycle.agreements import (
     sign_agreement,
 )
 from survey.lifecycle.measurement import service_status
+from survey.lifecycle.observations import record_outage
 from survey.lifecycle.services import create_service, service_of
 from survey.models import (
     CustomerSide,
@@ -27,7 +28,6 @@ from survey.models import (
     MetricSource,
     Service,
     ServiceKind,
-    ServiceOutage,
 )
 from survey.stats.aggregation import rebuild_stat_sums
 from survey.stats.dashboard import Period, period_report
@@ -68,6 +68,14 @@ def service_at(session: Session, place: Place, now: datetime, **fields: object) 
     )
     session.commit()
     return service
+
+
+def down(session: Session, service: Service, start: datetime, end: datetime) -> None:
+    """Record an outage through the real use case, and commit."""
+    record_outage(
+        session, service, starts_at=start, ends_at=end, note="", recorded_by=None, now=NOW
+    )
+    session.commit()
 
 
 def signed(
@@ -210,15 +218,7 @@ def test_the_weekly_window_shows_the_outage_the_year_hides(session: Session, pla
     now = NOW
     service = service_at(session, place, now)
     signed(session, service, now, [AVAILABILITY])
-    session.add(
-        ServiceOutage(
-            service_id=service.id,
-            starts_at=at("2026-11-02", "08:00"),
-            ends_at=at("2026-11-07", "08:00"),
-            recorded_at=now,
-        )
-    )
-    session.commit()
+    down(session, service, at("2026-11-02", "08:00"), at("2026-11-07", "08:00"))
     status = service_status(session, service, now=now, timezone=SHANGHAI)
     assert status is not None
     (metric,) = status.metrics
@@ -244,15 +244,7 @@ def test_an_exemption_takes_the_outage_out_of_the_week(session: Session, place: 
     service = service_at(session, place, now)
     storm = ExemptionInput(at("2026-11-02", "08:00"), at("2026-11-06", "12:00"), "Typhoon")
     signed(session, service, now, [AVAILABILITY], exemptions=[storm])
-    session.add(
-        ServiceOutage(
-            service_id=service.id,
-            starts_at=at("2026-11-02", "08:00"),
-            ends_at=at("2026-11-07", "08:00"),
-            recorded_at=now,
-        )
-    )
-    session.commit()
+    down(session, service, at("2026-11-02", "08:00"), at("2026-11-07", "08:00"))
     status = service_status(session, service, now=now, timezone=SHANGHAI)
     assert status is not None
     week = {f.window.label: f for f in status.metrics[0].by_grain["week"]}["2026-W45"]

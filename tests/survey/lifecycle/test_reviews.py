@@ -12,11 +12,10 @@ from survey.cases.worktime import SHANGHAI
 from survey.errors import InvalidAnswer
 from survey.frozen import canonical, content_hash
 from survey.lifecycle.agreements import ExemptionInput, MetricInput
-from survey.lifecycle.observations import record_outage
 from survey.lifecycle.reviews import Findings, freeze_review, review_document
 from survey.models import MetricKind, MetricSource
 from tests.factories import Place, at
-from tests.survey.lifecycle.test_agreements import NOW, place, service_at, signed
+from tests.survey.lifecycle.test_agreements import NOW, down, place, service_at, signed
 
 __all__ = ["place"]
 
@@ -46,15 +45,7 @@ def test_the_year_meets_98_percent_and_the_review_names_the_week_and_its_penalty
     service = service_at(session, place, NOW)
     storm = ExemptionInput(at("2026-03-03", "08:00"), at("2026-03-04", "08:00"), "Storm")
     signed(session, service, NOW, [AVAILABILITY], exemptions=[storm])
-    record_outage(
-        session,
-        service,
-        starts_at=at("2026-03-02", "08:00"),
-        ends_at=at("2026-03-08", "08:00"),
-        note="",
-        recorded_by=None,
-        now=NOW,
-    )
+    down(session, service, at("2026-03-02", "08:00"), at("2026-03-08", "08:00"))
     review = freeze_review(
         session,
         service,
