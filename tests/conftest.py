@@ -56,6 +56,26 @@ def pytest_configure(config: pytest.Config) -> None:
     use_fast_password_hashing_in_tests()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass runs the tests that reach a database or read the suite's day:
+    those using the scratch database (``database_url`` and every fixture built on it), those
+    using the clock (the pass runs on another day, to stress the calendar), and those marked
+    ``every_database`` (the migrations, which make their own database). A test that does
+    neither (the statistics, the templates' rules) would run a second time to the same
+    result, so it runs in the SQLite pass alone."""
+    if TEST_DATABASE == "sqlite":
+        return
+    keep: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        needed = bool(uses & {"database_url", "clock"}) or item.get_closest_marker("every_database")
+        (keep if needed else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = keep
+
+
 def pytest_report_header() -> str:
     return (
         f"manyi test database: {TEST_DATABASE.split('@')[-1]}; today: {suite_today().isoformat()}"

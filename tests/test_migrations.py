@@ -13,6 +13,8 @@ from survey.db import make_engine
 from survey.models import Authority
 from tests.conftest import TEST_DATABASE, _create_postgres_database, _drop_postgres_database
 
+pytestmark = pytest.mark.every_database
+
 
 @pytest.fixture
 def empty_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
