@@ -7,8 +7,8 @@ agreement's validity and, for the current window, to now ("so far"). Figures com
   exemptions taken out of both the measured and the down time
   (:func:`analytics.service_levels.availability`);
 - ``survey_index``: the satisfaction index (0-100) of the service's campaign, at its hall
-  when the service names one, over the window's whole months; no figure under the
-  minimum n;
+  when the service names one, over the window's whole months (added up from one grouped
+  read of the monthly sums, :class:`MonthlyIndex`); no figure under the minimum n;
 - ``entered``: the figure the provider entered for the window, with its evidence.
 
 A window without a figure is not judged (neither met nor missed).
@@ -20,20 +20,25 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlmodel import Session, col, select
 
+from analytics.indices import satisfaction_index
 from analytics.intervals import DEFAULT_MIN_N
+from analytics.power_sums import PowerSums
+from analytics.segment import index_moments
 from analytics.service_levels import Comparison, Span, Window, availability, meets, windows
 from survey.lifecycle.agreements import agreement_in_force, exemptions_of, metrics_of
 from survey.models import (
     Agreement,
     AgreementExemption,
     AgreementMetric,
+    Campaign,
     MetricFigure,
     MetricSource,
     Service,
     ServiceOutage,
 )
-from survey.stats.dashboard import Period, period_report
-from survey.stats.reports import Scope
+from survey.stats.dashboard import campaign_layout
+from survey.stats.reports import Scope, scope_query
+from survey.stats.sums import read_stat_sums
 
 HISTORY: dict[str, int] = {"week": 12, "month": 12, "quarter": 4, "year": 2}
 """How many windows of each grain a status shows, the current one included."""
@@ -112,20 +117,46 @@ def _outages(session: Session, service_id: int, span: Span) -> list[Span]:
     return [Span(row.starts_at, row.ends_at) for row in rows]
 
 
-def _survey_index(session: Session, service: Service, window: Window) -> float:
-    if service.campaign_id is None:
-        return math.nan
-    until = window.span.end.date()
-    scope = Scope(
-        campaign_id=service.campaign_id,
-        organisation_ids=(service.organisation_id,),
-        site_id=service.site_id,
-    )
-    report = period_report(session, scope, Period(since=window.first_day, until=until))
-    index = report.index
-    if index.n < DEFAULT_MIN_N or math.isnan(index.value):
-        return math.nan
-    return index.value
+class MonthlyIndex:
+    """The service's campaign answers summed per month (one grouped read, on first use),
+    so every window's satisfaction index is added up from its months instead of read
+    again: the same sums, hence the same index, as the dashboard's report of the window."""
+
+    def __init__(self, session: Session, service: Service) -> None:
+        self.session = session
+        self.service = service
+        self._months: dict[date, PowerSums] | None = None
+        self._scale: tuple[int, int] = (1, 7)
+
+    def _read(self) -> dict[date, PowerSums]:
+        if self._months is None:
+            self._months = {}
+            campaign = self.session.get(Campaign, self.service.campaign_id)
+            if campaign is not None and campaign.id is not None:
+                layout = campaign_layout(self.session, campaign)
+                self._scale = layout.scale
+                scope = Scope(
+                    campaign_id=campaign.id,
+                    organisation_ids=(self.service.organisation_id,),
+                    site_id=self.service.site_id,
+                )
+                query = scope_query(scope, group_by=("period",))
+                rows = read_stat_sums(self.session, query, layout)
+                self._months = {month: sums for (month,), sums in rows.items()}
+        return self._months
+
+    def value(self, window: Window) -> float:
+        """The index (0-100) over the window's whole months; NaN under the minimum n."""
+        if self.service.campaign_id is None:
+            return math.nan
+        until = window.span.end.date()
+        months = [sums for month, sums in self._read().items() if window.first_day <= month < until]
+        if not months:
+            return math.nan
+        index = satisfaction_index(index_moments(PowerSums.total(months)), scale=self._scale)
+        if index.n < DEFAULT_MIN_N or math.isnan(index.value):
+            return math.nan
+        return index.value
 
 
 def _entered(session: Session, service: Service, metric: AgreementMetric, window: Window) -> float:
@@ -150,6 +181,7 @@ def metric_status(
     timezone: tzinfo,
     exemptions: list[Span] | None = None,
     period: tuple[date, date] | None = None,
+    monthly_index: MonthlyIndex | None = None,
 ) -> MetricStatus:
     """The metric's figures in its recent windows (:data:`HISTORY`) up to ``now``; with a
     ``period`` (first and last day), every window that overlaps it instead."""
@@ -158,6 +190,8 @@ def metric_status(
         exemptions = [
             Span(row.starts_at, row.ends_at) for row in exemptions_of(session, agreement.id)
         ]
+    if monthly_index is None:
+        monthly_index = MonthlyIndex(session, service)
     today = now.astimezone(timezone).date()
     last = min(today, agreement.valid_to)
     by_grain: dict[str, tuple[WindowFigure, ...]] = {}
@@ -183,7 +217,7 @@ def metric_status(
                 is_rate = metric.source == MetricSource.availability
                 value = figure.rate * 100 if is_rate else figure.down_hours
             elif metric.source == MetricSource.survey_index:
-                value = _survey_index(session, service, window)
+                value = monthly_index.value(window)
             else:
                 value = _entered(session, service, metric, window)
             comparison: Comparison = "at_most" if metric.comparison == "at_most" else "at_least"
@@ -212,9 +246,17 @@ def service_status(
         return None
     rows = exemptions_of(session, agreement.id)
     spans = [Span(row.starts_at, row.ends_at) for row in rows]
+    monthly_index = MonthlyIndex(session, service)
     statuses = tuple(
         metric_status(
-            session, service, agreement, metric, now=now, timezone=timezone, exemptions=spans
+            session,
+            service,
+            agreement,
+            metric,
+            now=now,
+            timezone=timezone,
+            exemptions=spans,
+            monthly_index=monthly_index,
         )
         for metric in metrics_of(session, agreement.id)
     )
