@@ -12,7 +12,7 @@ from api import charts, i18n
 from api.deps import CurrentManager, NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
 from api.manager.actions import STATE_LABELS
-from api.manager.services import GRAIN_LABELS, on_service_page
+from api.manager.services import GRAIN_LABELS, app_zone, on_service_page
 from api.printing.notice_pdf import html_to_pdf
 from api.refused import form_day
 from api.templating import render, templates_of
@@ -38,8 +38,7 @@ def write_review(
     """Freeze the service's review of the period; the page comes back (422) on bad input."""
     check_csrf(request, form)
     service = service_of(session, service_id, account.organisation_ids)
-    assert now.tzinfo is not None
-    timezone = now.tzinfo
+    timezone = app_zone(now)
 
     def change(values: dict[str, str]) -> int:
         errors: dict[str, FieldError] = {}

@@ -88,7 +88,7 @@ LABELS: dict[str, Any] = {
 }
 
 
-def _zone(now: datetime) -> tzinfo:
+def app_zone(now: datetime) -> tzinfo:
     """The app's time zone, which ``NowDep`` gives its reading in."""
     assert now.tzinfo is not None
     return now.tzinfo
@@ -120,7 +120,7 @@ def _services_page(
 ) -> Response:
     rows = []
     for service in services_of(session, account.organisation_ids):
-        status = service_status(session, service, now=now, timezone=_zone(now))
+        status = service_status(session, service, now=now, timezone=app_zone(now))
         rows.append({"service": service, "status": status, "summary": _summary(status)})
     sites, campaigns = measured_by_choices(session, account.organisation_ids)
     return render(
@@ -263,7 +263,7 @@ def service_page_view(
 ) -> Response:
     """The service's page; a refused form on it comes back here (422) with its messages."""
     assert service.id is not None
-    status = service_status(session, service, now=now, timezone=_zone(now))
+    status = service_status(session, service, now=now, timezone=app_zone(now))
     versions = agreements_of(session, service.id)
     changes = {}
     for newer, older in pairwise(versions):
