@@ -5,6 +5,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from api.exports.cells import append_row
 from api.exports.report_json import FIELD_NAMES, analysis_json
 from survey.stats.analysis import Analysis
 
@@ -88,16 +89,20 @@ def write_xlsx(analysis: Analysis, path: Path) -> None:
     item_sheet = book.create_sheet("items")
     index_sheet = book.create_sheet("index")
     fields = list(FIELD_NAMES.values())
-    dimension_sheet.append(
+    append_row(
+        dimension_sheet,
         ["group", "value", "dimension"]
         + [f"{f} {part}" for f in fields for part in ("mean", "ci95 low", "ci95 high", "n")]
-        + ["alpha perception", "alpha expectation", "alpha gap", "quadrant"]
+        + ["alpha perception", "alpha expectation", "alpha gap", "quadrant"],
     )
-    item_sheet.append(
+    append_row(
+        item_sheet,
         ["group", "value", "item", "dimension"]
-        + [f"{f} {part}" for f in fields for part in ("mean", "ci95 low", "ci95 high", "n")]
+        + [f"{f} {part}" for f in fields for part in ("mean", "ci95 low", "ci95 high", "n")],
     )
-    index_sheet.append(["group", "value", "respondents", "index", "ci95 low", "ci95 high", "n"])
+    append_row(
+        index_sheet, ["group", "value", "respondents", "index", "ci95 low", "ci95 high", "n"]
+    )
 
     def estimate_cells(entry: dict[str, Any]) -> list[Any]:
         cells: list[Any] = []
@@ -108,7 +113,8 @@ def write_xlsx(analysis: Analysis, path: Path) -> None:
 
     def add(group: str, value: str, part: dict[str, Any]) -> None:
         for code, entry in part["dimensions"].items():
-            dimension_sheet.append(
+            append_row(
+                dimension_sheet,
                 [
                     group,
                     value,
@@ -118,13 +124,14 @@ def write_xlsx(analysis: Analysis, path: Path) -> None:
                     entry["alpha"].get("expectation"),
                     entry["alpha"].get("gap"),
                     part["ipa"][code]["quadrant"],
-                ]
+                ],
             )
         for code, entry in part["items"].items():
-            item_sheet.append([group, value, code, entry["dimension"], *estimate_cells(entry)])
+            append_row(item_sheet, [group, value, code, entry["dimension"], *estimate_cells(entry)])
         index = part["index"]
-        index_sheet.append(
-            [group, value, part["n_respondents"], index["value"], *index["ci95"], index["n"]]
+        append_row(
+            index_sheet,
+            [group, value, part["n_respondents"], index["value"], *index["ci95"], index["n"]],
         )
 
     add("all", "", data)

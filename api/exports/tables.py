@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from openpyxl import Workbook
 
+from api.exports.cells import append_row, csv_cell
+
 ColumnKind = Literal["text", "int", "number", "link"]
 
 
@@ -57,18 +59,20 @@ def plain_value(value: Any) -> Any:
 
 
 def table_csv(table: Table) -> str:
-    """The table as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese text right)."""
+    """The table as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese text right);
+    text that would start a formula is escaped (:mod:`api.exports.cells`)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.title for column in table.columns])
+    writer.writerow([csv_cell(column.title) for column in table.columns])
     for row in table.rows:
-        writer.writerow(["" if v is None else v for v in table.cells(row)])
+        writer.writerow(["" if v is None else csv_cell(v) for v in table.cells(row)])
     return buffer.getvalue()
 
 
 def table_xlsx(tables: Sequence[Table]) -> bytes:
-    """The tables as one workbook, a sheet each, numbers as numbers."""
+    """The tables as one workbook, a sheet each, numbers as numbers and text as text
+    (never a formula)."""
     workbook = Workbook()
     first = True
     for table in tables:
@@ -76,9 +80,9 @@ def table_xlsx(tables: Sequence[Table]) -> bytes:
         first = False
         assert sheet is not None
         sheet.title = _sheet_title(table.name)
-        sheet.append([column.title for column in table.columns])
+        append_row(sheet, [column.title for column in table.columns])
         for row in table.rows:
-            sheet.append(table.cells(row))
+            append_row(sheet, table.cells(row))
         for index, column in enumerate(table.columns):
             sample = [str(plain_value(row.get(column.key, ""))) for row in table.rows[:200]]
             width = max([len(column.title), *map(len, sample)])

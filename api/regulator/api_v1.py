@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api.deps import NowDep, SessionDep, zone_of
+from api.exports.cells import csv_cell
 from api.regulator.complaints import month_range
 from api.regulator.evaluations import evaluation_months, min_n_of
 from survey.errors import NotFound
@@ -68,7 +69,10 @@ def _reply(request: Request, data: dict[str, Any], rows: list[dict[str, Any]]) -
         writer.writeheader()
         for row in rows:
             writer.writerow(
-                {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()}
+                {
+                    k: json.dumps(v) if isinstance(v, list | dict) else csv_cell(v)
+                    for k, v in row.items()
+                }
             )
         body, media_type = out.getvalue(), "text/csv; charset=utf-8"
     else:
