@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from threading import Lock
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.middleware.gzip import GZipMiddleware
@@ -15,6 +15,7 @@ from api.admin import campaigns as admin_campaigns
 from api.admin import imports as admin_imports
 from api.admin import places as admin_places
 from api.admin import questionnaires as admin_questionnaires
+from api.bounded_numbers import check_bounded_numbers
 from api.customer import case as customer_case
 from api.customer import display, feedback, survey
 from api.errors import install_error_handlers
@@ -76,7 +77,11 @@ def create_app(
         # Read (or create) the key file once, not on every request.
         settings = settings.model_copy(update={"secret_key": settings.resolved_secret_key()})
     app = FastAPI(
-        title="manyi", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+        title="manyi",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(check_bounded_numbers)],
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.resolved_database_url())

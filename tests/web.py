@@ -3,6 +3,7 @@ form's hidden fields."""
 
 import re
 
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -81,3 +82,9 @@ def demo_with_manager(session: Session, clock: FixedClock) -> Campaign:
     campaign = session.get(Campaign, summary.campaign_id)
     assert campaign is not None
     return campaign
+
+
+def api_routes(client: TestClient) -> list[APIRoute]:
+    """Every API route of the client's app, through the routers it includes."""
+    contexts = iter_route_contexts(client.app.routes)  # type: ignore[attr-defined]
+    return [c.original_route for c in contexts if isinstance(c.original_route, APIRoute)]

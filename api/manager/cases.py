@@ -374,6 +374,8 @@ def _settings_organisation(account: Account, organisation: int | None) -> int:
     """The organisation whose settings are shown: the one asked for (404 if not the
     account's), or the account's first."""
     if organisation is None:
+        if not account.organisation_ids:
+            raise NotFound("organisation")
         return min(account.organisation_ids)
     if organisation not in account.organisation_ids:
         raise NotFound(f"organisation {organisation}")

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
@@ -15,6 +16,7 @@ from api.months import checked_month, month_value
 from api.templating import render
 from survey.accounts import Account
 from survey.stats.counts import organisation_names, response_counts
+from survey.stats.dashboard import resolve_places
 from survey.stats.reports import Scope, responses_csv, scope_analysis, scope_answers
 from survey.stats.stat_rows import next_month
 
@@ -52,15 +54,23 @@ def show_account(request: Request, account: CurrentAccount, session: SessionDep)
 
 
 def _scope(
-    account: Account, campaign_id: int, site: int | None, counter: int | None, staff: int | None
+    session: Session,
+    account: Account,
+    campaign_id: int,
+    site: int | None,
+    counter: int | None,
+    staff: int | None,
 ) -> Scope:
-    return Scope(
+    """The campaign narrowed to a place; 404 for a campaign or a place that is not the
+    account's (another organisation's hall is not an empty report)."""
+    scope = Scope(
         campaign_id=campaign_id,
         organisation_ids=tuple(account.organisation_ids),
         site_id=site,
         counter_id=counter,
         staff_member_id=staff,
     )
+    return resolve_places(session, scope)[0]
 
 
 @router.get("/manager/campaigns/{campaign_id}/report.json")
@@ -93,7 +103,7 @@ def show_campaign_report(
     until = _month_after(last_month)
     if since is not None and until is not None and since >= until:
         raise HTTPException(422, "first_month must not be after last_month")
-    scope = _scope(account, campaign_id, site, counter, staff)
+    scope = _scope(session, account, campaign_id, site, counter, staff)
     scope = replace(scope, since=since, until=until)
     try:
         analysis = scope_analysis(
@@ -134,7 +144,7 @@ def export_campaign_responses(
     """The campaign's answers as a wide CSV that ``manyi analyze`` reads (no comments, no
     device or network hashes: answers and places only); ``period`` is the month of each
     answer (or ``?period=day|week|quarter``) in the configured time zone."""
-    data = scope_answers(session, _scope(account, campaign_id, site, counter, staff))
+    data = scope_answers(session, _scope(session, account, campaign_id, site, counter, staff))
     return Response(
         responses_csv(data, timezone=ZoneInfo(settings.timezone), period_grain=period),
         media_type="text/csv; charset=utf-8",

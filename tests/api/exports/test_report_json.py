@@ -88,6 +88,26 @@ def test_campaign_of_another_organisation_is_404_and_shows_nothing(
     assert export.status_code == 404
 
 
+def test_a_place_of_another_organisation_in_the_filters_is_404(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """Own campaign, another organisation's hall, counter or clerk in ``?site=``,
+    ``?counter=`` or ``?staff=``: 404, as the README promises, not an empty report that
+    tells the caller the id exists."""
+    mine = make_place(session, now=clock(), slug="org-a")
+    other = make_place(session, now=clock(), slug="org-b")
+    add_user(session, clock, "li", Role.manager, [mine.organisation.id or 0])
+    log_in(client, "li")
+    base = f"/manager/campaigns/{mine.campaign.id}"
+    foreign = {"site": other.site.id, "counter": other.counter.id, "staff": other.staff.id}
+    for name, value in foreign.items():
+        for path in ("report.json", "responses.csv"):
+            response = client.get(f"{base}/{path}", params={name: value}, headers=JSON)
+            assert response.status_code == 404, (path, name)
+    own = client.get(f"{base}/report.json", params={"site": mine.site.id}, headers=JSON)
+    assert own.status_code == 200
+
+
 def test_supervisor_may_not_read_reports_and_strangers_must_log_in(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
