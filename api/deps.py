@@ -15,7 +15,7 @@ from api.errors import NotAuthenticated
 from api.page_cache import PageCache
 from api.settings import Settings, settings_of
 from survey.accounts import Account, account_for_session
-from survey.errors import Forbidden
+from survey.errors import Forbidden, NotForHallManagers
 from survey.models import Role
 from survey.questionnaires.instruments import InstrumentSpec
 from survey.supervision.supervisors import check_credential
@@ -88,18 +88,29 @@ def get_current_account(request: Request, session: SessionDep, now: NowDep) -> A
 CurrentAccount = Annotated[Account, Depends(get_current_account)]
 
 
-def require_role(*roles: Role) -> Callable[[Account], Account]:
-    """A dependency that admits only accounts with one of ``roles`` (403 otherwise)."""
+def require_role(*roles: Role, halls_only: bool = False) -> Callable[[Account], Account]:
+    """A dependency that admits only accounts with one of ``roles`` (403 otherwise).
+
+    Deny by default for hall managers: an account limited to some halls gets 403
+    (:class:`~survey.errors.NotForHallManagers`) unless the route says with
+    ``halls_only=True`` that it narrows what it shows to ``account.site_ids``. A page added
+    later that forgets to is closed to them, not open to every hall.
+    """
 
     def check(account: CurrentAccount) -> Account:
         if account.role not in roles:
             raise Forbidden(account.username)
+        if account.site_ids is not None and not halls_only:
+            raise NotForHallManagers(account.username)
         return account
 
     return check
 
 
 CurrentManager = Annotated[Account, Depends(require_role(Role.manager, Role.admin))]
+"""A manager or administrator who sees every hall of their organisations."""
+HallManager = Annotated[Account, Depends(require_role(Role.manager, Role.admin, halls_only=True))]
+"""A manager or administrator, or a hall manager: the route keeps to ``site_ids``."""
 SupervisorAccount = Annotated[Account, Depends(require_role(Role.supervisor, Role.admin))]
 """A supervisor (or administrator), whether or not the credential is valid today."""
 

@@ -187,6 +187,18 @@ _KINDS: list[tuple[type[Exception], ErrorKind]] = [
         ),
     ),
     (
+        domain.NotForHallManagers,
+        ErrorKind(
+            403,
+            "not_for_hall_managers",
+            N_("Not allowed"),
+            N_(
+                "This page covers every hall of the organisation; "
+                "your account is limited to some halls."
+            ),
+        ),
+    ),
+    (
         domain.Forbidden,
         ErrorKind(
             403,

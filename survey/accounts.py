@@ -26,6 +26,7 @@ from survey.models import (
     Role,
     User,
     UserOrganisation,
+    UserSite,
 )
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -54,7 +55,8 @@ def use_fast_password_hashing_in_tests() -> None:
 @dataclass(frozen=True)
 class Account:
     """A signed-in user with the organisations they may see: a regulator's are those its
-    authority (``authority_id``) oversees."""
+    authority (``authority_id``) oversees. ``site_ids`` is ``None`` for an account that
+    sees every hall of its organisations, or the halls a hall manager is limited to."""
 
     id: int
     username: str
@@ -62,6 +64,7 @@ class Account:
     role: Role
     organisation_ids: frozenset[int]
     authority_id: int | None = None
+    site_ids: frozenset[int] | None = None
 
 
 def hash_password(password: str) -> str:
@@ -192,6 +195,9 @@ def account_for_session(session: Session, *, token: str, now: datetime) -> Accou
                 select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == user.id)
             ).all()
         )
+    site_ids = frozenset(
+        session.exec(select(UserSite.site_id).where(UserSite.user_id == user.id)).all()
+    )
     return Account(
         id=user.id,
         username=user.username,
@@ -199,6 +205,7 @@ def account_for_session(session: Session, *, token: str, now: datetime) -> Accou
         role=user.role,
         organisation_ids=org_ids,
         authority_id=user.authority_id,
+        site_ids=site_ids or None,
     )
 
 

@@ -150,5 +150,9 @@ class Forbidden(SurveyError):
     """The account's role does not allow this."""
 
 
+class NotForHallManagers(Forbidden):
+    """The page covers every hall, and the account is limited to some halls."""
+
+
 class FontMissing(SurveyError):
     """No CJK font is installed, so posters with Chinese text cannot be drawn."""

@@ -24,8 +24,10 @@ from survey.models import (
     AccountLinkPurpose,
     LoginSession,
     Role,
+    Site,
     User,
     UserOrganisation,
+    UserSite,
 )
 
 LINK_LIFETIME = timedelta(days=7)
@@ -245,11 +247,65 @@ def set_active(session: Session, *, by: Manager, user_id: int, active: bool, now
     return user
 
 
+def limit_to_halls(
+    session: Session, *, by: Manager, user_id: int, site_ids: Iterable[int], now: datetime
+) -> User:
+    """An administrator limits a manager's account to some halls of its organisations (a
+    hall manager), or with no halls lifts the limit (:func:`assign_halls`). The account's
+    open login sessions see the change on their next request. Commits."""
+    user = managed_user(session, by, user_id)
+    begin_write(session)
+    try:
+        assign_halls(session, user=user, site_ids=site_ids, by_user_id=by.user_id, now=now)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return user
+
+
+def assign_halls(
+    session: Session, *, user: User, site_ids: Iterable[int], by_user_id: int | None, now: datetime
+) -> None:
+    """Replace the halls ``user`` is limited to by ``site_ids`` (none: every hall), recorded
+    with the halls' codes. InvalidAnswer for an account that is not a manager's or a hall
+    outside the account's organisations. Does not commit."""
+    assert user.id is not None
+    wanted = sorted(set(site_ids))
+    if wanted and user.role != Role.manager:
+        raise InvalidAnswer(
+            {"halls": FieldError(N_("Only a manager's account can be limited to some halls."))}
+        )
+    sites = session.exec(
+        select(Site).where(col(Site.id).in_([i for i in wanted if 0 < i < 2**31]))
+    ).all()
+    organisations = _organisations_of(session, user.id)
+    if len(sites) != len(wanted) or any(s.organisation_id not in organisations for s in sites):
+        raise InvalidAnswer(
+            {"halls": FieldError(N_("Choose halls of the account's organisations."))}
+        )
+    session.execute(delete(UserSite).where(col(UserSite.user_id) == user.id))
+    for site_id in wanted:
+        session.add(UserSite(user_id=user.id, site_id=site_id))
+    codes = ", ".join(sorted(site.code for site in sites))
+    _record(session, user_id=user.id, by=by_user_id, now=now, what="halls", detail=codes or "*")
+    session.flush()
+
+
+def halls_of(session: Session, user_id: int) -> frozenset[int]:
+    """The halls an account is limited to (empty: every hall of its organisations)."""
+    return frozenset(
+        session.exec(select(UserSite.site_id).where(UserSite.user_id == user_id)).all()
+    )
+
+
 @dataclass(frozen=True)
 class AccountRow:
     user: User
     organisation_ids: frozenset[int]
     pending_invite: bool
+    site_ids: frozenset[int] = frozenset()
+    """The halls the account is limited to; empty for every hall."""
 
 
 def accounts_of(session: Session, by: Manager) -> list[AccountRow]:
@@ -259,6 +315,9 @@ def accounts_of(session: Session, by: Manager) -> list[AccountRow]:
         select(UserOrganisation.user_id, UserOrganisation.organisation_id)
     ).all():
         memberships.setdefault(user_id, set()).add(organisation_id)
+    halls: dict[int, set[int]] = {}
+    for user_id, site_id in session.exec(select(UserSite.user_id, UserSite.site_id)).all():
+        halls.setdefault(user_id, set()).add(site_id)
     users = session.exec(select(User).order_by(col(User.username))).all()
     invited = set(
         session.exec(
@@ -268,7 +327,12 @@ def accounts_of(session: Session, by: Manager) -> list[AccountRow]:
         ).all()
     )
     return [
-        AccountRow(user=user, organisation_ids=frozenset(orgs), pending_invite=user.id in invited)
+        AccountRow(
+            user=user,
+            organisation_ids=frozenset(orgs),
+            pending_invite=user.id in invited,
+            site_ids=frozenset(halls.get(user.id, set())),
+        )
         for user in users
         if user.id is not None
         and (orgs := memberships.get(user.id, set()))

@@ -468,6 +468,17 @@ class UserOrganisation(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisations.id", primary_key=True)
 
 
+class UserSite(SQLModel, table=True):
+    """The halls a manager's account is limited to. An account with no rows here sees
+    every hall of its organisations; one with rows sees those halls only (a hall
+    manager), and no page that covers every hall."""
+
+    __tablename__ = "user_sites"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    site_id: int = Field(foreign_key="sites.id", primary_key=True, index=True)
+
+
 class LoginSession(SQLModel, table=True):
     """A signed-in browser; the cookie holds a random token, the table only its hash."""
 

@@ -151,6 +151,7 @@ TABLES_CHILD_FIRST = (
     "login_sessions",
     "account_links",
     "account_changes",
+    "user_sites",
     "user_organisations",
     "users",
     "authority_organisations",

@@ -2,7 +2,7 @@
 that sets a new password, deactivate and reactivate; with the record of every change."""
 
 from fastapi import APIRouter, Request
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
 from api.admin.scope import CurrentAdmin, chosen_organisation
@@ -18,12 +18,14 @@ from survey.invitations import (
     Manager,
     accounts_of,
     changes_of,
+    halls_of,
     invite,
+    limit_to_halls,
     managed_user,
     password_link,
     set_active,
 )
-from survey.models import Organisation, Role, User
+from survey.models import Organisation, Role, Site, User, UserOrganisation
 from survey.supervision.supervisors import invite_supervisor
 
 router = APIRouter()
@@ -59,6 +61,13 @@ def _accounts_page(
             "organisation_id": organisation_id,
             "rows": rows,
             "organisation_names": names,
+            "site_names": dict(
+                session.exec(
+                    select(Site.id, Site.name).where(
+                        col(Site.organisation_id).in_(sorted(account.organisation_ids))
+                    )
+                ).all()
+            ),
             "changes": changes,
             "usernames": users | _usernames(session, {c.changed_by for c in changes}),
             "roles": [(role.value, role.value) for role in ROLES],
@@ -154,6 +163,73 @@ def submit_password_link(
     token = password_link(session, by=_manager(account), user_id=user_id, now=now)
     user = managed_user(session, _manager(account), user_id)
     return _link_page(request, session, account, user, token, invited=False)
+
+
+def _halls_page(
+    request: Request,
+    session: Session,
+    account: Account,
+    user: User,
+    chosen: frozenset[int],
+    error: str = "",
+) -> Response:
+    """The halls of the account's organisations as boxes to tick, grouped by organisation."""
+    assert user.id is not None
+    organisation_ids = sorted(
+        session.exec(
+            select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == user.id)
+        ).all()
+    )
+    groups = []
+    for organisation_id in organisation_ids:
+        organisation = session.get(Organisation, organisation_id)
+        sites = session.exec(
+            select(Site).where(Site.organisation_id == organisation_id).order_by(col(Site.name))
+        ).all()
+        groups.append((organisation.name if organisation else "", list(sites)))
+    return render(
+        request,
+        "admin/account_halls.html",
+        {"account": account, "user": user, "groups": groups, "chosen": chosen, "error": error},
+        status_code=422 if error else 200,
+    )
+
+
+@router.get("/admin/accounts/{user_id}/halls")
+def show_account_halls(
+    request: Request, user_id: int, account: CurrentAdmin, session: SessionDep
+) -> Response:
+    """Which halls a manager's account is limited to, as a form."""
+    user = managed_user(session, _manager(account), user_id)
+    return _halls_page(request, session, account, user, halls_of(session, user_id))
+
+
+@router.post("/admin/accounts/{user_id}/halls")
+def submit_account_halls(
+    request: Request,
+    user_id: int,
+    form: PostedFormDep,
+    account: CurrentAdmin,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Limit the account to the ticked halls (none ticked: every hall); recorded."""
+    check_csrf(request, form)
+    user = managed_user(session, _manager(account), user_id)
+    chosen = frozenset(
+        int(name[5:])
+        for name in form.fields
+        if name.startswith("site-")
+        and name[5:].isascii()
+        and name[5:].isdecimal()
+        and len(name) <= 17
+    )
+    try:
+        limit_to_halls(session, by=_manager(account), user_id=user_id, site_ids=chosen, now=now)
+    except InvalidAnswer as invalid:
+        errors = translate_errors(request, invalid.errors)
+        return _halls_page(request, session, account, user, chosen, errors.get("halls", ""))
+    return RedirectResponse("/admin/accounts?saved=halls", status_code=303)
 
 
 def _set_active(

@@ -7,6 +7,7 @@ import typer
 
 from api.cli.root import app, now, user_app, writing
 from survey.accounts import create_user
+from survey.invitations import assign_halls
 from survey.models import Role
 from survey.supervision.supervisors import create_supervisor
 
@@ -22,11 +23,15 @@ def user_add(
     authority: Annotated[
         int | None, typer.Option(help="A regulator's authority (see manyi authority list).")
     ] = None,
+    site: Annotated[
+        list[int] | None,
+        typer.Option(help="Limit a manager to this hall (repeat for more; default: every hall)."),
+    ] = None,
 ) -> None:
-    """Add an account scoped to one or more organisations, or a regulator's account of an
-    authority."""
+    """Add an account scoped to one or more organisations (a manager optionally limited to
+    some of their halls), or a regulator's account of an authority."""
     with writing() as session:
-        create_user(
+        user = create_user(
             session,
             username=username,
             password=password,
@@ -35,7 +40,10 @@ def user_add(
             authority_id=authority,
             now=now(),
         )
-    typer.echo(f"added {role.value} {username}")
+        if site:
+            assign_halls(session, user=user, site_ids=site, by_user_id=None, now=now())
+    limited = f", limited to halls {', '.join(map(str, sorted(set(site))))}" if site else ""
+    typer.echo(f"added {role.value} {username}{limited}")
 
 
 @app.command("supervisor")

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
-from api.deps import CurrentManager, NowDep, SessionDep, zone_of
+from api.deps import CurrentManager, HallManager, NowDep, SessionDep, zone_of
 from api.errors import RefusedAction, refusable
 from api.exports.tables import TABLE_TYPES, Column, Table, table_download
 from api.forms import PostedForm, PostedFormDep, check_csrf
@@ -69,7 +69,7 @@ def _labels() -> dict[str, Any]:
 @router.get("/manager/cases")
 def show_cases(
     request: Request,
-    account: CurrentManager,
+    account: HallManager,
     session: SessionDep,
     now: NowDep,
     view: Annotated[str, Query(pattern="^(open|finished)$")] = "open",
@@ -79,13 +79,19 @@ def show_cases(
     with where its clock stands now (the banner counts the cases past their limit)."""
     context: dict[str, Any] = {"account": account, "view": view, "now": now, **_labels()}
     if view == "open":
-        rows = open_cases(session, organisation_ids=account.organisation_ids, now=now)
+        rows = open_cases(
+            session, organisation_ids=account.organisation_ids, now=now, site_ids=account.site_ids
+        )
         context["rows"] = rows
         context["escalated"] = sum(1 for row in rows if row.stage in OVERDUE_STAGES)
         context["next_before"] = None
     else:
         page = finished_cases(
-            session, organisation_ids=account.organisation_ids, now=now, before=before
+            session,
+            organisation_ids=account.organisation_ids,
+            now=now,
+            before=before,
+            site_ids=account.site_ids,
         )
         context["rows"], context["next_before"] = page.rows, page.next_before
     return render(request, "manager/cases/list.html", context)
@@ -101,7 +107,13 @@ def _detail_page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    detail = case_detail(session, case_id, organisation_ids=account.organisation_ids, now=now)
+    detail = case_detail(
+        session,
+        case_id,
+        organisation_ids=account.organisation_ids,
+        now=now,
+        site_ids=account.site_ids,
+    )
     return render(
         request,
         "manager/cases/detail.html",
@@ -121,7 +133,7 @@ def _detail_page(
 
 @router.get("/manager/cases/{case_id}")
 def show_case(
-    case_id: int, request: Request, account: CurrentManager, session: SessionDep, now: NowDep
+    case_id: int, request: Request, account: HallManager, session: SessionDep, now: NowDep
 ) -> Response:
     """One case: the complaint, the place, the owner, the clock and the whole history."""
     return _detail_page(request, account, session, now, case_id)
@@ -145,7 +157,13 @@ class CaseAction:
         for a program the JSON error with the allowed states."""
         request, session, case_id = self.request, self.session, self.case_id
         check_csrf(request, self.form)
-        case_detail(session, case_id, organisation_ids=self.account.organisation_ids, now=self.now)
+        case_detail(
+            session,
+            case_id,
+            organisation_ids=self.account.organisation_ids,
+            now=self.now,
+            site_ids=self.account.site_ids,
+        )
         reason = self.form.get("reason").strip()[:4000]
 
         def done() -> Response:
@@ -165,7 +183,7 @@ def _case_action(
     case_id: int,
     request: Request,
     form: PostedFormDep,
-    account: CurrentManager,
+    account: HallManager,
     session: SessionDep,
     now: NowDep,
 ) -> CaseAction:

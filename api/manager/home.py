@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from analytics.intervals import DEFAULT_MIN_N
-from api.deps import CurrentAccount, CurrentManager, SessionDep, SettingsDep
+from api.deps import CurrentAccount, HallManager, SessionDep, SettingsDep
 from api.exports.report_json import analysis_json
 from api.months import checked_month, month_value
 from api.templating import render
@@ -25,9 +25,12 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @router.get("/manager")
-def show_manager_home(request: Request, account: CurrentManager, session: SessionDep) -> Response:
-    """Responses per site and counter, for the account's organisations only."""
+def show_manager_home(request: Request, account: HallManager, session: SessionDep) -> Response:
+    """Responses per site and counter, for the account's organisations (a hall manager's
+    halls) only."""
     sites = response_counts(session, organisation_ids=account.organisation_ids)
+    if account.site_ids is not None:
+        sites = [site for site in sites if site.site_id in account.site_ids]
     return render(
         request,
         "manager/home.html",
@@ -70,13 +73,13 @@ def _scope(
         counter_id=counter,
         staff_member_id=staff,
     )
-    return resolve_places(session, scope)[0]
+    return resolve_places(session, scope, site_ids=account.site_ids)[0]
 
 
 @router.get("/manager/campaigns/{campaign_id}/report.json")
 def show_campaign_report(
     campaign_id: int,
-    account: CurrentManager,
+    account: HallManager,
     session: SessionDep,
     site: int | None = None,
     counter: int | None = None,
@@ -133,7 +136,7 @@ def _month_after(month: str | None) -> date | None:
 @router.get("/manager/campaigns/{campaign_id}/responses.csv")
 def export_campaign_responses(
     campaign_id: int,
-    account: CurrentManager,
+    account: HallManager,
     session: SessionDep,
     settings: SettingsDep,
     site: int | None = None,

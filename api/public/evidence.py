@@ -25,6 +25,7 @@ def show_evidence_photo(
         photo_id,
         organisation_ids=account.organisation_ids,
         filed_by_user_id=account.id if account.role == Role.supervisor else None,
+        site_ids=account.site_ids,
     )
     path = photo_file(settings.data_dir, photo)
     if not path.is_file():

@@ -123,9 +123,11 @@ def open_cases(
     organisation_ids: Iterable[int],
     now: datetime,
     site_id: int | None = None,
+    site_ids: Collection[int] | None = None,
 ) -> list[CaseRow]:
     """The cases still to be answered, the most urgent first: overdue twice, overdue, 80 %
-    and 50 % used, on time; within a stage the earliest deadline first, paused last."""
+    and 50 % used, on time; within a stage the earliest deadline first, paused last.
+    ``site_ids`` keeps a hall manager's halls only (``None``: every hall)."""
     query = (
         select(Case)
         .where(col(Case.organisation_id).in_(list(organisation_ids)))
@@ -135,6 +137,8 @@ def open_cases(
     )
     if site_id is not None:
         query = query.where(Case.site_id == site_id)
+    if site_ids is not None:
+        query = query.where(col(Case.site_id).in_(sorted(site_ids)))
     rows = _rows(session, list(session.exec(query).all()), now, _Calendars(session))
     far = datetime.max.replace(tzinfo=now.tzinfo)
     return sorted(rows, key=lambda r: (STAGE_URGENCY[r.stage], r.deadline or far))
@@ -154,8 +158,10 @@ def finished_cases(
     now: datetime,
     before: int | None = None,
     limit: int = 50,
+    site_ids: Collection[int] | None = None,
 ) -> CasePage:
-    """Answered and closed cases, newest first, ``limit`` per page (keyset on the id)."""
+    """Answered and closed cases, newest first, ``limit`` per page (keyset on the id);
+    ``site_ids`` keeps a hall manager's halls only."""
     query = (
         select(Case)
         .where(col(Case.organisation_id).in_(list(organisation_ids)))
@@ -165,6 +171,8 @@ def finished_cases(
     )
     if before is not None:
         query = query.where(col(Case.id) < before)
+    if site_ids is not None:
+        query = query.where(col(Case.site_id).in_(sorted(site_ids)))
     cases = list(session.exec(query).all())
     more = len(cases) > limit
     cases = cases[:limit]
@@ -192,12 +200,19 @@ class CaseDetail:
 
 
 def case_detail(
-    session: Session, case_id: int, *, organisation_ids: Collection[int], now: datetime
+    session: Session,
+    case_id: int,
+    *,
+    organisation_ids: Collection[int],
+    now: datetime,
+    site_ids: Collection[int] | None = None,
 ) -> CaseDetail:
-    """One case of the reader's organisations (NotFound otherwise), with its clock, its
-    whole history and who did what."""
+    """One case of the reader's organisations (of a hall manager's ``site_ids``; NotFound
+    otherwise), with its clock, its whole history and who did what."""
     case = session.get(Case, case_id)
     if case is None or case.organisation_id not in organisation_ids:
+        raise NotFound(f"case {case_id}")
+    if site_ids is not None and case.site_id not in site_ids:
         raise NotFound(f"case {case_id}")
     assert case.id is not None
     calendars = _Calendars(session)

@@ -8,13 +8,14 @@ database, never the raw answers (except the factor check, which reads a bounded 
 """
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, date, tzinfo
 from typing import Any
 
 import numpy as np
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from analytics.control import Signal, period_label
 from analytics.factors import ACCEPTABLE_SHARE_OK, FactorStructure, factor_structure
@@ -134,14 +135,23 @@ class ScopePlaces:
         return "site" if self.site is not None else "organisation"
 
 
-def resolve_places(session: Session, scope: Scope) -> tuple[Scope, ScopePlaces]:
+def resolve_places(
+    session: Session, scope: Scope, *, site_ids: Collection[int] | None = None
+) -> tuple[Scope, ScopePlaces]:
     """Check that the scope's places belong to its campaign's organisation and name them.
 
     Raises NotFound (no hint that the place exists) for a campaign outside the reader's
     organisations, a site, counter or clerk of another organisation, or a counter that is
     not in the named site. A counter without a site gets its site filled in.
+
+    ``site_ids`` are the halls of a reader limited to some halls (``None``: every hall):
+    a scope naming no place is narrowed to the first of them in the campaign's
+    organisation, and a place in another hall is NotFound, so such a reader never sees a
+    figure of a hall, or of the whole organisation, beyond theirs.
     """
     campaign = get_campaign_in_scope(session, scope)
+    if site_ids is not None:
+        scope = _within_halls(session, scope, campaign, site_ids)
     organisation = session.get(Organisation, campaign.organisation_id)
     assert organisation is not None and organisation.id is not None
     places = ScopePlaces(campaign, NamedPlace(organisation.id, organisation.name))
@@ -164,7 +174,27 @@ def resolve_places(session: Session, scope: Scope) -> tuple[Scope, ScopePlaces]:
         if site is None or site.organisation_id != campaign.organisation_id:
             raise NotFound(f"site {site_id}")
         places = replace(places, site=NamedPlace(site_id, site.name))
+    if site_ids is not None and site_id not in site_ids:
+        raise NotFound(f"site {site_id}")
     return replace(scope, site_id=site_id), places
+
+
+def _within_halls(
+    session: Session, scope: Scope, campaign: Campaign, site_ids: Collection[int]
+) -> Scope:
+    """A scope that names no place, narrowed to the reader's first hall of the campaign's
+    organisation; NotFound when none of their halls is."""
+    if any(v is not None for v in (scope.site_id, scope.counter_id, scope.staff_member_id)):
+        return scope
+    first = session.exec(
+        select(Site.id)
+        .where(col(Site.id).in_(sorted(site_ids)))
+        .where(Site.organisation_id == campaign.organisation_id)
+        .order_by(col(Site.id))
+    ).first()
+    if first is None:
+        raise NotFound(f"campaign {campaign.id}")
+    return replace(scope, site_id=first)
 
 
 def counter_label(counter: Counter) -> str:

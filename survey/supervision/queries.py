@@ -283,25 +283,32 @@ def photo_for_viewer(
     *,
     organisation_ids: Collection[int],
     filed_by_user_id: int | None = None,
+    site_ids: Collection[int] | None = None,
 ) -> EvidencePhoto:
     """A stored photo if it belongs to an inspection or feedback of one of the viewer's
-    organisations and, with ``filed_by_user_id`` (a supervisor), only if that account
-    filed it: a supervisor must not see customers' complaint photos or other supervisors'
-    secret checks. NotFound otherwise (the same answer whether it exists or not)."""
+    organisations (of a hall manager's ``site_ids``) and, with ``filed_by_user_id`` (a
+    supervisor), only if that account filed it: a supervisor must not see customers'
+    complaint photos or other supervisors' secret checks. NotFound otherwise (the same
+    answer whether it exists or not)."""
     photo = session.get(EvidencePhoto, photo_id)
     if photo is None:
         raise NotFound(f"photo {photo_id}")
     organisation_id: int | None = None
+    site_id: int | None = None
     filer: int | None = None
     if photo.inspection_id is not None:
         inspection = session.get(Inspection, photo.inspection_id)
         if inspection is not None:
             organisation_id, filer = inspection.organisation_id, inspection.filed_by_user_id
+            site_id = inspection.site_id
     elif photo.feedback_id is not None:
         feedback = session.get(Feedback, photo.feedback_id)
         if feedback is not None:
             organisation_id, filer = feedback.organisation_id, feedback.submitted_by_user_id
+            site_id = feedback.site_id
     if organisation_id not in organisation_ids or filed_by_user_id not in (None, filer):
+        raise NotFound(f"photo {photo_id}")
+    if site_ids is not None and site_id not in site_ids:
         raise NotFound(f"photo {photo_id}")
     return photo
 

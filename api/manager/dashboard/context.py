@@ -68,6 +68,8 @@ class PageContext:
     options: dict[str, str] = field(default_factory=dict)
     export: bool = False
     """Building a download: lists hold every row that matches, not one page of them."""
+    hall_manager: bool = False
+    """The reader is limited to some halls: nothing beyond the scope's hall is shown."""
 
     def scope_in_period(self) -> Scope:
         return replace(self.scope, since=self.period.since, until=self.period.until)

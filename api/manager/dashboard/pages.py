@@ -48,6 +48,8 @@ def overview_page(session: Session, ctx: PageContext) -> PageView:
             timezone=ctx.timezone,
         )
     actions = campaign_actions(session, ctx.places.campaign.id or 0)
+    if ctx.hall_manager:
+        actions = [action for action in actions if action.site_id == ctx.scope.site_id]
     return present_overview(ctx, result, card, actions)
 
 

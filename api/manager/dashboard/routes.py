@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
 from api import charts
-from api.deps import CurrentManager, SessionDep, get_now, instrument_spec, zone_of
+from api.deps import HallManager, SessionDep, get_now, instrument_spec, zone_of
 from api.exports.tables import table_csv, table_xlsx
 from api.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES
 from api.manager.dashboard.context import (
@@ -24,7 +24,7 @@ from api.manager.dashboard.pages import PAGE_VIEWS
 from api.templating import render
 from survey.accounts import Account
 from survey.errors import NotFound
-from survey.models import Campaign
+from survey.models import Campaign, Site
 from survey.stats.comments import InvalidCursor, UnknownDimension
 from survey.stats.dashboard import resolve_places
 from survey.stats.reports import Scope
@@ -59,7 +59,7 @@ def campaigns_of(session: Session, account: Account) -> list[Campaign]:
 @router.get("/manager/dashboard")
 def open_dashboard(
     request: Request,
-    account: CurrentManager,
+    account: HallManager,
     session: SessionDep,
     campaign: int | None = None,
     page: str = "overview",
@@ -108,7 +108,7 @@ def page_context(
         staff_member_id=filters.staff,
         locale=filters.language,
     )
-    scope, places = resolve_places(session, scope)
+    scope, places = resolve_places(session, scope, site_ids=account.site_ids)
     today = get_now(request).date()
     spec = instrument_spec(request, session, places.campaign.instrument_id)
     return PageContext(
@@ -121,6 +121,7 @@ def page_context(
         today=today,
         timezone=zone_of(request),
         options=_options(request, page),
+        hall_manager=account.site_ids is not None,
     )
 
 
@@ -144,6 +145,22 @@ def build_view(session: Session, ctx: PageContext, page: str) -> PageView:
         raise HTTPException(422, str(error)) from error
 
 
+def _halls_of(session: Session, account: Account, ctx: PageContext) -> list[tuple[int, str]]:
+    """A hall manager's halls in the campaign's organisation (id, name), to move between
+    them; empty for anyone who sees every hall."""
+    if account.site_ids is None:
+        return []
+    return [
+        (site.id or 0, site.name)
+        for site in session.exec(
+            select(Site)
+            .where(col(Site.id).in_(sorted(account.site_ids)))
+            .where(Site.organisation_id == ctx.places.organisation.id)
+            .order_by(col(Site.name))
+        ).all()
+    ]
+
+
 def show_dashboard_page(
     page: str, campaign_id: int, request: Request, account: Account, session: Session
 ) -> Response:
@@ -161,6 +178,7 @@ def show_dashboard_page(
             "page_names": page_names(ctx),
             "vega_version": charts.VEGA_BUNDLE_VERSION,
             "campaigns": campaigns_of(session, account),
+            "my_halls": _halls_of(session, account, ctx),
             "customer_languages": [(code, LOCALE_NAMES[code]) for code in LOCALES],
         },
     )
@@ -168,7 +186,7 @@ def show_dashboard_page(
 
 @router.get("/manager/campaigns/{campaign_id}")
 def show_dashboard_overview(
-    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
+    campaign_id: int, request: Request, account: HallManager, session: SessionDep
 ) -> Response:
     """The satisfaction index, the gap chart, alerts from the trend and the units one level down."""
     return show_dashboard_page("overview", campaign_id, request, account, session)
@@ -176,7 +194,7 @@ def show_dashboard_overview(
 
 @router.get("/manager/campaigns/{campaign_id}/items")
 def show_dashboard_items(
-    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
+    campaign_id: int, request: Request, account: HallManager, session: SessionDep
 ) -> Response:
     """Every item's gap with its interval, the worst first."""
     return show_dashboard_page("items", campaign_id, request, account, session)
@@ -184,7 +202,7 @@ def show_dashboard_items(
 
 @router.get("/manager/campaigns/{campaign_id}/importance")
 def show_dashboard_importance(
-    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
+    campaign_id: int, request: Request, account: HallManager, session: SessionDep
 ) -> Response:
     """The importance–performance grid (stated or derived importance)."""
     return show_dashboard_page("importance", campaign_id, request, account, session)
@@ -192,7 +210,7 @@ def show_dashboard_importance(
 
 @router.get("/manager/campaigns/{campaign_id}/trends")
 def show_dashboard_trends(
-    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
+    campaign_id: int, request: Request, account: HallManager, session: SessionDep
 ) -> Response:
     """The index and each dimension per week, month or quarter on control charts."""
     return show_dashboard_page("trends", campaign_id, request, account, session)
@@ -200,7 +218,7 @@ def show_dashboard_trends(
 
 @router.get("/manager/campaigns/{campaign_id}/rankings")
 def show_dashboard_rankings(
-    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
+    campaign_id: int, request: Request, account: HallManager, session: SessionDep
 ) -> Response:
     """Sites, counters and clerks by the shrunken index."""
     return show_dashboard_page("rankings", campaign_id, request, account, session)
@@ -208,7 +226,7 @@ def show_dashboard_rankings(
 
 @router.get("/manager/campaigns/{campaign_id}/comments")
 def show_dashboard_comments(
-    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
+    campaign_id: int, request: Request, account: HallManager, session: SessionDep
 ) -> Response:
     """The customers' comments, newest first, searchable."""
     return show_dashboard_page("comments", campaign_id, request, account, session)
@@ -216,7 +234,7 @@ def show_dashboard_comments(
 
 @router.get("/manager/campaigns/{campaign_id}/reliability")
 def show_dashboard_reliability(
-    campaign_id: int, request: Request, account: CurrentManager, session: SessionDep
+    campaign_id: int, request: Request, account: HallManager, session: SessionDep
 ) -> Response:
     """Cronbach's alpha per dimension and the factor check."""
     return show_dashboard_page("reliability", campaign_id, request, account, session)
@@ -236,7 +254,7 @@ def export_dashboard_item(
     page: str,
     filename: str,
     request: Request,
-    account: CurrentManager,
+    account: HallManager,
     session: SessionDep,
 ) -> Response:
     """A page's table as CSV or XLSX (``<table>.csv``), or its chart as SVG or PNG

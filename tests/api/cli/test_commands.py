@@ -9,12 +9,12 @@ import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
 from api.cli import app
 from survey.db import make_engine
-from survey.models import QrLink, SurveyResponse, User
+from survey.models import QrLink, Site, SurveyResponse, User, UserSite
 from tests.factories import FixedClock
 
 runner = CliRunner()
@@ -113,6 +113,29 @@ def test_user_add_creates_a_scoped_account(sqlite_env: Path, manyi: Callable[...
     )
     assert bad.exit_code == 2
     assert "Unknown organisation" in bad.output
+
+
+def test_user_add_limits_a_manager_to_halls(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
+    """``--site`` limits a manager to halls of their organisation; a hall that is not
+    theirs, or a limit on another role, is refused with exit code 2, the field named, and
+    no account made."""
+    manyi(["demo", "--no-serve", "--responses", "0"])
+    engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
+    with Session(engine) as session:
+        site_id = session.exec(select(Site.id).order_by(col(Site.id))).first()
+    password = "pa55word\npa55word\n"
+    base = ["user", "add", "--organisation", "1"]
+    good = runner.invoke(
+        app, [*base, "hall", "--role", "manager", "--site", str(site_id)], input=password
+    )
+    assert good.exit_code == 0, good.output
+    assert f"limited to halls {site_id}" in good.output
+    for name, role, site in (("x1", "manager", "99999"), ("x2", "admin", str(site_id))):
+        bad = runner.invoke(app, [*base, name, "--role", role, "--site", site], input=password)
+        assert bad.exit_code == 2 and "halls" in bad.output, bad.output
+    with Session(engine) as session:
+        assert session.exec(select(UserSite.site_id)).all() == [site_id]
+        assert session.exec(select(User).where(col(User.username).in_(["x1", "x2"]))).all() == []
 
 
 def test_links_create_and_revoke(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
