@@ -67,6 +67,7 @@ def test_an_invited_manager_sets_their_password_once_and_signs_in(
     session.rollback()
     user = session.exec(select(User).where(User.username == "li")).one()
     assert not user.active and user.role == Role.manager
+    assert f'href="/admin/accounts/{user.id}/halls"' in response.text  # limit before first use
     assert log_in(client, "li", "anything") == 401  # no password works before the link
 
     client.cookies.clear()
