@@ -205,6 +205,25 @@ class StaffMember(SQLModel, table=True):
     left_on: date | None = Field(default=None)
 
 
+class DutyShift(SQLModel, table=True):
+    """A clerk on duty at a counter from ``starts_at`` until ``ends_at`` (open while
+    empty). An answer given through the counter's link is credited to the clerk on duty
+    when the page was shown; where shifts overlap, the one that started last is on duty.
+    ``set_by_user_id`` is the manager who put the clerk on duty (empty from the command
+    line)."""
+
+    __tablename__ = "duty_shifts"
+    __table_args__ = (Index("ix_duty_shifts_counter_start", "counter_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    counter_id: int = Field(foreign_key="counters.id")
+    staff_member_id: int = Field(foreign_key="staff_members.id", index=True)
+    starts_at: datetime = Field(sa_column=_utc_column())
+    ends_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    set_by_user_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
 class Instrument(SQLModel, table=True):
     """One version of a questionnaire.
 

@@ -143,6 +143,7 @@ TABLES_CHILD_FIRST = (
     "response_importance",
     "response_answers",
     "survey_responses",
+    "duty_shifts",
     "qr_links",
     "campaign_sites",
     "campaigns",

@@ -10,7 +10,16 @@ from PIL import ExifTags, Image
 from sqlmodel import Session, select
 
 from survey.cases.worktime import SHANGHAI
-from survey.models import Campaign, CampaignMode, Counter, Organisation, QrLink, Site, StaffMember
+from survey.models import (
+    Campaign,
+    CampaignMode,
+    Counter,
+    DutyShift,
+    Organisation,
+    QrLink,
+    Site,
+    StaffMember,
+)
 from survey.places.campaigns import create_campaign
 from survey.places.links import create_link
 from survey.places.organisations import (
@@ -103,6 +112,16 @@ def make_place(
         job_number=f"{slug}-001",
         display_name="李娜",
         counter_id=counter.id,
+    )
+    assert staff.id is not None
+    # The clerk is on duty at the counter from a month before until further notice.
+    session.add(
+        DutyShift(
+            counter_id=counter.id,
+            staff_member_id=staff.id,
+            starts_at=now - timedelta(days=30),
+            created_at=now,
+        )
     )
     campaign = create_campaign(
         session,

@@ -14,8 +14,8 @@ from api.settings import public_address
 from api.templating import render
 from survey.errors import LinkNotFound
 from survey.models import Counter, Organisation, QrLink, Site, StaffMember
+from survey.places.duty import clerk_on_duty
 from survey.places.links import current_code, get_link_or_raise, rotation_window
-from survey.places.organisations import staff_on_duty
 
 router = APIRouter()
 
@@ -49,7 +49,7 @@ def show_counter_display(
     staff = (
         session.get(StaffMember, link.staff_member_id)
         if link.staff_member_id
-        else staff_on_duty(session, counter_id=counter.id)
+        else clerk_on_duty(session, counter_id=counter.id, at=now)
     )
     response: Response = render(
         request,

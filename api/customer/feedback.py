@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
 from api.customer.survey import CodeFields, check_rotation, rotating_code_from
-from api.deps import NowDep, SessionDep, SettingsDep
+from api.deps import NowDep, SessionDep, SettingsDep, get_now
 from api.forms import PostedForm, PostedFormDep, check_csrf, without_controls
 from api.settings import Settings
 from api.templating import render, translate_errors
@@ -36,8 +36,8 @@ from survey.models import (
     Site,
     StaffMember,
 )
+from survey.places.duty import clerk_on_duty
 from survey.places.links import get_link_or_raise, new_token
-from survey.places.organisations import staff_on_duty
 
 router = APIRouter()
 
@@ -151,8 +151,9 @@ def submission_key_of(form: PostedForm) -> str | None:
     return key if SUBMISSION_KEY.fullmatch(key) else None
 
 
-def link_place(session: Session, link: QrLink) -> LinkPlace:
-    """The place a survey link belongs to (the link's foreign keys guarantee it exists)."""
+def link_place(session: Session, link: QrLink, now: datetime) -> LinkPlace:
+    """The place a survey link belongs to (the link's foreign keys guarantee it exists),
+    with the link's clerk or the counter's clerk on duty ``now``."""
     counter = session.get(Counter, link.counter_id)
     assert counter is not None and counter.id is not None
     site = session.get(Site, counter.site_id)
@@ -162,7 +163,7 @@ def link_place(session: Session, link: QrLink) -> LinkPlace:
     staff = (
         session.get(StaffMember, link.staff_member_id)
         if link.staff_member_id
-        else staff_on_duty(session, counter_id=counter.id)
+        else clerk_on_duty(session, counter_id=counter.id, at=now)
     )
     return LinkPlace(organisation, site, counter, staff)
 
@@ -185,7 +186,7 @@ def _form_page(
         "customer/feedback.html",
         {
             "link": link,
-            "place": link_place(session, link),
+            "place": link_place(session, link, get_now(request)),
             "values": values,
             "errors": translate_errors(request, errors),
             "submission_key": submission_key,
@@ -261,7 +262,8 @@ def submit_feedback(
             code=CodeFields.of(code),
             status_code=422,
         )
-    filed = _file(session, link_place(session, link), entry, submission_key=submission_key, now=now)
+    place = link_place(session, link, now)
+    filed = _file(session, place, entry, submission_key=submission_key, now=now)
     if filed.case is None:
         return RedirectResponse(f"/s/{token}/feedback/thanks", status_code=303, headers=NO_STORE)
     return RedirectResponse(

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
+from sqlmodel import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import NowDep, SessionDep, SettingsDep, get_settings, instrument_spec, page_cache_of
@@ -17,8 +18,8 @@ from api.survey_form import SurveyPlace, survey_form_context
 from api.templating import render, templates_of, translate_errors
 from survey.errors import N_, FieldError, InvalidAnswer
 from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
+from survey.places.duty import credited_clerk
 from survey.places.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
-from survey.places.organisations import staff_on_duty
 from survey.questionnaires.responses import (
     DuplicatePolicy,
     asked_items,
@@ -74,10 +75,24 @@ def check_rotation(
     )
 
 
+def _clerk_shown(
+    session: Session, link: QrLink, now: datetime, shown_staff_id: int | None = None
+) -> StaffMember | None:
+    """The clerk the page names: the link's own, or the counter's clerk on duty (the one
+    an answer sent now is credited to, see :func:`survey.places.duty.credited_clerk`)."""
+    if link.staff_member_id:
+        return session.get(StaffMember, link.staff_member_id)
+    staff_id = credited_clerk(
+        session, counter_id=link.counter_id, shown_staff_id=shown_staff_id, now=now
+    )
+    return session.get(StaffMember, staff_id) if staff_id else None
+
+
 def _page_context(
     request: Request,
     session: SessionDep,
     link: QrLink,
+    staff: StaffMember | None,
     *,
     submission_key: str,
     values: dict[str, str],
@@ -91,11 +106,6 @@ def _page_context(
     assert site is not None
     organisation = session.get(Organisation, site.organisation_id)
     assert organisation is not None
-    staff = (
-        session.get(StaffMember, link.staff_member_id)
-        if link.staff_member_id
-        else staff_on_duty(session, counter_id=counter.id or 0)
-    )
     return survey_form_context(
         SurveyPlace(link, campaign, counter, site, organisation, staff),
         instrument_spec(request, session, campaign.instrument_id),
@@ -128,7 +138,9 @@ def show_survey(
     }
     campaign = session.get(Campaign, link.campaign_id)
     cacheable = campaign is not None and not campaign.items_per_dimension
-    key = (link.id, request.state.locale, request.query_params.get("text") == "large", bool(code))
+    staff = _clerk_shown(session, link, now)
+    large = request.query_params.get("text") == "large"
+    key = (link.id, request.state.locale, large, bool(code), staff.id if staff else None)
     cache = page_cache_of(request)
     html = cache.get(key) if cacheable else None
     if html is None:
@@ -137,6 +149,7 @@ def show_survey(
             request,
             session,
             link,
+            staff,
             submission_key=placeholder("submission_key") if cacheable else tokens["submission_key"],
             values={},
             errors={},
@@ -169,6 +182,10 @@ def submit_survey(
     assert campaign is not None
     spec = instrument_spec(request, session, campaign.instrument_id)
     values = dict(form.fields)
+    shown = form.get("staff")
+    shown_staff_id = (
+        int(shown) if shown.isascii() and shown.isdecimal() and len(shown) < 10 else None
+    )
     try:
         if form.undecodable:
             raise InvalidAnswer(
@@ -204,12 +221,14 @@ def submit_survey(
                 max_per_client=settings.max_responses_per_client,
             ),
             now=now,
+            shown_staff_id=shown_staff_id,
         )
     except InvalidAnswer as invalid:
         context = _page_context(
             request,
             session,
             link,
+            _clerk_shown(session, link, now, shown_staff_id),
             submission_key=submission_key or new_token(),
             values=values,
             errors=invalid.errors,

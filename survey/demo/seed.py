@@ -24,6 +24,7 @@ from survey.demo.regulation import (
 from survey.demo.responses import seed_responses
 from survey.models import (
     Campaign,
+    DutyShift,
     Organisation,
     QrLink,
     Role,
@@ -180,6 +181,18 @@ def seed_demo(
             )
         )
     spec = load_instrument(session, instrument.id)
+    staff_by_counter = _staff_by_counter(counters, staff_ids)
+    for counter_id, staff_id in staff_by_counter.items():
+        # The roster behind the seeded answers: each clerk on duty at their counter since
+        # the campaign began, so live answers are credited to them as well.
+        session.add(
+            DutyShift(
+                counter_id=counter_id,
+                staff_member_id=staff_id,
+                starts_at=datetime.combine(start, datetime.min.time(), tzinfo=UTC),
+                created_at=now,
+            )
+        )
     seed_responses(
         session,
         rng=rng,
@@ -187,7 +200,7 @@ def seed_demo(
         dimensions=list(spec.dimension_codes),
         links=posters,
         counters={counter_id: site_id for site_id, counter_id in counters},
-        staff_by_counter=_staff_by_counter(counters, staff_ids),
+        staff_by_counter=staff_by_counter,
         organisation_id=organisation.id,
         campaign_id=campaign.id,
         instrument_id=instrument.id,

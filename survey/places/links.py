@@ -214,7 +214,8 @@ def poster_places(
     """Every printable link (usable now, not rotating), optionally of one site or one
     campaign (a hall taking part in a regulator's evaluation has a poster for each).
 
-    The staff shown is the link's own staff member, else the one on duty at the counter.
+    A clerk's own link names the clerk; a counter's names nobody, as the poster stays
+    while clerks change shifts (the survey page names the clerk on duty).
     """
     query = (
         select(QrLink, Counter, Site, Organisation)
@@ -232,13 +233,7 @@ def poster_places(
     for link, counter, site, organisation in session.exec(query).all():
         if link.expires_at is not None and link.expires_at <= now:
             continue
-        staff = (
-            session.get(StaffMember, link.staff_member_id)
-            if link.staff_member_id
-            else session.exec(
-                select(StaffMember).where(StaffMember.counter_id == counter.id)
-            ).first()
-        )
+        staff = session.get(StaffMember, link.staff_member_id) if link.staff_member_id else None
         assert site.id is not None
         places.append(
             PosterPlace(

@@ -329,15 +329,6 @@ def staff_member_leaves(session: Session, *, staff_id: int, on: date, now: datet
     return staff
 
 
-def staff_on_duty(session: Session, *, counter_id: int) -> StaffMember | None:
-    """The staff member whose current counter this is, if any."""
-    return session.exec(
-        select(StaffMember)
-        .where(StaffMember.counter_id == counter_id)
-        .order_by(col(StaffMember.id))
-    ).first()
-
-
 def organisations(session: Session) -> Sequence[Organisation]:
     return session.exec(select(Organisation).order_by(col(Organisation.id))).all()
 

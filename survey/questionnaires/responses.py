@@ -28,6 +28,7 @@ from survey.models import (
     Site,
     SurveyResponse,
 )
+from survey.places.duty import credited_clerk
 from survey.places.links import get_link_or_raise
 from survey.questionnaires.instruments import InstrumentSpec, ItemSpec
 from survey.stats.aggregation import Place, add_response_to_aggregates
@@ -217,8 +218,13 @@ def submit_response(
     salt: str,
     policy: DuplicatePolicy,
     now: datetime,
+    shown_staff_id: int | None = None,
 ) -> int:
     """Store one response to the link ``token``, commit, and return its id.
+
+    The response is credited to the link's clerk, or for a counter's link to the clerk on
+    duty whom the page showed (``shown_staff_id``, see
+    :func:`survey.places.duty.credited_clerk`), else to nobody.
 
     Idempotent per ``submission_key``: a second post of the same form (a double tap, a
     retry on a weak network) returns the stored response. A new submission from the same
@@ -241,6 +247,9 @@ def submit_response(
     layout = instrument_layout(session, campaign.instrument_id)
     assert site.id is not None and counter.id is not None
     site_id, counter_id = site.id, counter.id
+    staff_id = link.staff_member_id or credited_clerk(
+        session, counter_id=counter_id, shown_staff_id=shown_staff_id, now=now
+    )
     device_hash = salted_hash(salt, "device", device_id)
     client_hash = salted_hash(salt, "client", network_of(client_address), user_agent)
     row = {
@@ -251,7 +260,7 @@ def submit_response(
         "organisation_id": site.organisation_id,
         "site_id": site.id,
         "counter_id": counter.id,
-        "staff_member_id": link.staff_member_id,
+        "staff_member_id": staff_id,
         "submitted_at": now,
         "locale": locale,
         "overall": answers.overall,
@@ -292,7 +301,7 @@ def submit_response(
                 campaign_id=link.campaign_id,
                 site_id=site_id,
                 counter_id=counter_id,
-                staff_id=link.staff_member_id or SITE_WIDE,
+                staff_id=staff_id or SITE_WIDE,
                 locale=locale,
             ),
             layout=layout,

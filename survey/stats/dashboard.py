@@ -9,7 +9,7 @@ database, never the raw answers (except the factor check, which reads a bounded 
 
 import math
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, tzinfo
 from typing import Any
 
@@ -30,6 +30,7 @@ from analytics.stars import COMPLIANCE_FLOOR, StarRating, star_rating
 from analytics.trends import TrendReport, trend_keys, trend_report
 from survey.errors import NotFound
 from survey.models import Campaign, CampaignMode, Counter, Organisation, Site, StaffMember
+from survey.places.campaigns import campaign_site_ids
 from survey.stats.layouts import instrument_layout
 from survey.stats.reports import (
     Scope,
@@ -250,11 +251,14 @@ class Alert:
 
 @dataclass(frozen=True)
 class Breakdown:
-    """A fair ranking of the units of one kind below the scope, with their names."""
+    """A fair ranking of the units of one kind below the scope, with their names, and the
+    units of the scope with no answer in the period (``unrated``: id → name), listed
+    greyed so a silent counter or a clerk nobody rated stands out instead of vanishing."""
 
     column: str
     ranking: Ranking
     names: dict[str, str]
+    unrated: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -357,8 +361,43 @@ def rankings_of(
             parts.pop(NO_CLERK, None)
         ranking = index_ranking(parts, scale=layout.scale, min_n=min_n)
         names = unit_names(session, column, [int(u) for u in parts])
-        result.append(Breakdown(column, ranking, names))
+        silent = _units_without_answers(session, campaign, scope, column, set(parts))
+        result.append(Breakdown(column, ranking, names, silent))
     return result
+
+
+def _units_without_answers(
+    session: Session, campaign: Campaign, scope: Scope, column: str, answered: set[str]
+) -> dict[str, str]:
+    """The halls, counters or present clerks of the scope (the campaign's halls, or the
+    scope's hall) that no answer in the period names: id → display name. Only for a scope
+    of a whole organisation or hall, where every such unit belongs below it."""
+    if scope.counter_id is not None or scope.staff_member_id is not None:
+        return {}
+    halls = (
+        [scope.site_id]
+        if scope.site_id is not None
+        else campaign_site_ids(session, campaign.id or 0)
+    )
+    if not halls:
+        rows_of_halls = session.execute(
+            sa_select(col(Site.id)).where(col(Site.organisation_id) == campaign.organisation_id)
+        )
+        halls = [int(row[0]) for row in rows_of_halls]
+    if column == "site":
+        rows = session.exec(select(Site.id, Site.name).where(col(Site.id).in_(halls))).all()
+        found = {str(i): name for i, name in rows}
+    elif column == "counter":
+        counters = session.exec(select(Counter).where(col(Counter.site_id).in_(halls))).all()
+        found = {str(c.id): _counter_text(c.code, c.name) for c in counters}
+    else:
+        clerks = session.exec(
+            select(StaffMember)
+            .where(col(StaffMember.site_id).in_(halls))
+            .where(col(StaffMember.left_on).is_(None))
+        ).all()
+        found = {str(c.id): _staff_text(c.display_name, c.job_number) for c in clerks}
+    return dict(sorted((k, v) for k, v in found.items() if k not in answered))
 
 
 def rankings(

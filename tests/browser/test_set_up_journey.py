@@ -109,6 +109,13 @@ def test_an_empty_install_to_a_first_answer_in_the_browser(
     assert violations(page) == []
     page.screenshot(path=str(screenshots / "admin-hall.png"), full_page=True)
 
+    # The clerks go on duty at their counters, so answers name and credit them.
+    page.goto(f"{live_server.url}/manager/sites/{site_page.rsplit('/', 1)[1]}/duty?lang=en")
+    page.click("text=Put every clerk on duty at their usual counter until the end of today")
+    expect(page.locator("table").first).to_contain_text("李娜")
+    assert violations(page) == []
+    page.screenshot(path=str(screenshots / "manager-duty-roster.png"), full_page=True)
+
     page.goto(f"{live_server.url}/admin/questionnaires?lang=en")
     page.click("text=Edit as the next version")
     page.fill("textarea[name='text:item.q1:zh_Hans']", "营业厅的叫号和自助设备好用。")

@@ -205,6 +205,18 @@ def ranking_figure(ctx: PageContext, breakdown: Breakdown) -> Figure:
                     marks.get(unit.unit, ""),
                 )
             )
+    for unit_id, name in breakdown.unrated.items():
+        muted.add(len(rows))
+        rows.append(
+            {
+                "rank": None,
+                "unit": (name, ctx.url(**_drill(breakdown.column, int(unit_id)))),
+                "n": 0,
+                "index": None,
+                "shrunken": None,
+                "mark": _("no answers"),
+            }
+        )
     columns = (
         Column("rank", _("Rank"), "int"),
         Column("unit", titles[breakdown.column], "link"),

@@ -11,6 +11,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from survey.models import Role, StaffMember
+from survey.places.links import create_link
 from tests.factories import FixedClock, Place, jpeg_with_location, make_place
 from tests.web import add_user, csrf_of, log_in
 
@@ -87,10 +88,21 @@ def test_another_organisations_clerk_is_not_touched(
 
 
 def test_the_halls_poster_sheet_shows_the_clerks_photo(
-    client: TestClient, place: Place, session: Session
+    client: TestClient, place: Place, session: Session, clock: FixedClock
 ) -> None:
-    """The printed poster shows the photo above the clerk's name, as the survey page does:
-    the sheet's page holds the photo's colour only once a photo is uploaded."""
+    """The printed poster of a clerk's own link shows the photo above the clerk's name, as
+    the survey page does: the sheet's page holds the photo's colour only once a photo is
+    uploaded. (A counter's poster names nobody: clerks change shifts, the poster stays.)"""
+    place.link.revoked_at = clock()
+    session.add(place.link)
+    create_link(
+        session,
+        campaign_id=place.campaign.id or 0,
+        counter_id=place.counter.id or 0,
+        staff_member_id=place.staff.id,
+        now=clock(),
+    )
+    session.commit()
     orange = (230, 120, 20)
     buffer = io.BytesIO()
     Image.new("RGB", (300, 400), orange).save(buffer, format="JPEG", quality=95)

@@ -14,7 +14,16 @@ from typer.testing import CliRunner, Result
 
 from api.cli import app
 from survey.db import make_engine
-from survey.models import QrLink, Site, SurveyResponse, User, UserSite
+from survey.models import (
+    Counter,
+    DutyShift,
+    QrLink,
+    Site,
+    StaffMember,
+    SurveyResponse,
+    User,
+    UserSite,
+)
 from tests.factories import FixedClock
 
 runner = CliRunner()
@@ -307,3 +316,48 @@ def test_appoint_a_supervisor_with_a_credential(
     )
     assert backwards.exit_code == 2
     assert "ends before it starts" in backwards.output
+
+
+def test_duty_start_list_and_end(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
+    """``manyi duty start`` puts a clerk of the hall on duty at a counter (the one on duty
+    there goes off), ``list`` marks the running shift, ``end`` ends it; a clerk of another
+    hall, an unknown counter or an unreadable time is exit code 2 with the field named."""
+    manyi(["demo", "--no-serve", "--responses", "0"])
+    engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
+    with Session(engine) as session:
+        site_id, other_site = session.exec(select(Site.id).order_by(col(Site.id))).all()[:2]
+        counter = session.exec(select(Counter).where(Counter.site_id == site_id)).first()
+        floater = session.exec(
+            select(StaffMember).where(
+                StaffMember.site_id == site_id, col(StaffMember.counter_id).is_(None)
+            )
+        ).first()
+        stranger = session.exec(
+            select(StaffMember).where(StaffMember.site_id == other_site)
+        ).first()
+    assert counter is not None and floater is not None and stranger is not None
+    started = manyi(["duty", "start", "--counter", str(counter.id), "--staff", str(floater.id)])
+    assert started.exit_code == 0, started.output
+    listed = manyi(["duty", "list", "--site", str(site_id)])
+    running = [line for line in listed.output.splitlines() if line.startswith("*")]
+    assert [line.split("\t")[2] for line in running if f"\t{counter.code}\t" in line] == [
+        floater.job_number
+    ]
+    for args, field in (
+        (["--counter", str(counter.id), "--staff", str(stranger.id)], "staff"),
+        (["--counter", "999999", "--staff", str(floater.id)], "counter"),
+        (["--counter", str(counter.id), "--staff", str(floater.id), "--until", "9h"], "until"),
+    ):
+        refused = manyi(["duty", "start", *args])
+        assert refused.exit_code == 2 and field in refused.output, refused.output
+    ended = manyi(["duty", "end", "--counter", str(counter.id)])
+    assert ended.exit_code == 0 and "ended 1 shift(s)" in ended.output
+    with Session(engine) as session:
+        assert (
+            session.exec(
+                select(func.count())
+                .select_from(DutyShift)
+                .where(DutyShift.counter_id == counter.id, col(DutyShift.ends_at).is_(None))
+            ).one()
+            == 0
+        )

@@ -107,7 +107,7 @@ def test_valid_submission_is_stored_with_its_place_and_redirects_to_thanks(
         place.organisation.id,
         place.site.id,
         place.counter.id,
-        None,
+        place.staff.id,  # the clerk on duty, whom the page named
     )
     assert stored.campaign_id == place.campaign.id
     assert stored.overall == 4
