@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     rotating_submit_minutes: int = Field(
         default=30,
         ge=1,
-        description="How long after its window a rotating code's form may be sent.",
+        description="How long after its page was shown a rotating code's form may be sent.",
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_upload_bytes: int = Field(

@@ -19,7 +19,13 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api import case_labels
-from api.customer.survey import CodeFields, check_rotation, rotating_code_from
+from api.customer.survey import (
+    CodeFields,
+    admitted_at,
+    check_submitted_pass,
+    new_pass,
+    rotating_code_from,
+)
 from api.deps import NowDep, SessionDep, SettingsDep, get_now
 from api.forms import PostedForm, PostedFormDep, check_csrf, without_controls
 from api.settings import Settings
@@ -212,13 +218,14 @@ def show_feedback_form(
 ) -> Response:
     """The form for praise, a suggestion, criticism or a complaint about this counter.
 
-    A rotating code is accepted within the submit grace, not only its short display
-    grace: the form is usually opened from the thanks page, minutes after the code was
-    scanned, and a complaint is no vote that a photo of the screen could stuff.
+    Of a rotating link, the form opens with a fresh code or with the pass of the survey
+    page the visitor came from (the thanks page carries it), within the pass's lifetime
+    from when that page was shown: minutes after the scan, never from an old photo.
     """
     link = get_link_or_raise(session, token, now=now)
     code = rotating_code_from(request.query_params)
-    check_rotation(link, code, settings, now, submitting=True)
+    admitted = admitted_at(link, code, request.query_params.get("pass", ""), settings, now)
+    submission_key = new_token()
     return _form_page(
         request,
         session,
@@ -226,8 +233,8 @@ def show_feedback_form(
         settings,
         values={},
         errors={},
-        submission_key=new_token(),
-        code=CodeFields.of(code),
+        submission_key=submission_key,
+        code=CodeFields.of(code, new_pass(link, code, submission_key, admitted, settings)),
     )
 
 
@@ -245,9 +252,9 @@ def submit_feedback(
     Invalid input gives the form back (422) with everything typed and the messages."""
     link = get_link_or_raise(session, token, now=now)
     code = rotating_code_from(form)
-    check_rotation(link, code, settings, now, submitting=True)
-    check_csrf(request, form)
     submission_key = submission_key_of(form)
+    check_submitted_pass(link, code, form, submission_key, settings, now)
+    check_csrf(request, form)
     try:
         entry = read_feedback_form(form)
     except InvalidAnswer as invalid:
@@ -259,7 +266,7 @@ def submit_feedback(
             values=form.fields,
             errors=invalid.errors,
             submission_key=submission_key or new_token(),
-            code=CodeFields.of(code),
+            code=CodeFields.of(code, form.get("pass")),
             status_code=422,
         )
     place = link_place(session, link, now)

@@ -1,6 +1,5 @@
 """The customer's pages: the questionnaire behind a QR code, and its thanks page."""
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,15 +10,23 @@ from sqlmodel import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import NowDep, SessionDep, SettingsDep, get_settings, instrument_spec, page_cache_of
-from api.forms import PostedFormDep, check_csrf, csrf_token_for
+from api.forms import PostedForm, PostedFormDep, check_csrf, csrf_token_for
 from api.page_cache import fill, placeholder
 from api.settings import Settings
 from api.survey_form import SurveyPlace, survey_form_context
 from api.templating import render, templates_of, translate_errors
-from survey.errors import N_, FieldError, InvalidAnswer
+from survey.errors import N_, FieldError, InvalidAnswer, LinkNotFound
 from survey.models import Campaign, Counter, Organisation, QrLink, Site, StaffMember
 from survey.places.duty import credited_clerk
-from survey.places.links import RotatingCode, check_rotating_code, get_link_or_raise, new_token
+from survey.places.links import (
+    FormPass,
+    RotatingCode,
+    check_form_pass,
+    check_rotating_code,
+    get_link_or_raise,
+    issue_form_pass,
+    new_token,
+)
 from survey.questionnaires.responses import (
     DuplicatePolicy,
     asked_items,
@@ -32,14 +39,20 @@ router = APIRouter()
 
 @dataclass(frozen=True)
 class CodeFields:
-    """A rotating code as the page carries it on (hidden fields, language links)."""
+    """A rotating code as the page carries it on (hidden fields, language links), with the
+    visitor's pass (see :func:`survey.places.links.issue_form_pass`)."""
 
     window: str
     signature: str
+    form_pass: str = ""
 
     @classmethod
-    def of(cls, code: RotatingCode | None) -> "CodeFields | None":
-        return cls(str(code.window), code.signature) if code else None
+    def of(cls, code: RotatingCode | None, form_pass: str = "") -> "CodeFields | None":
+        return cls(str(code.window), code.signature, form_pass) if code else None
+
+    def query(self) -> str:
+        """``w=…&sig=…&pass=…`` for a link to the next page."""
+        return urlencode({"w": self.window, "sig": self.signature, "pass": self.form_pass})
 
 
 def rotating_code_from(form_or_query: Any) -> RotatingCode | None:
@@ -50,27 +63,78 @@ def rotating_code_from(form_or_query: Any) -> RotatingCode | None:
     return RotatingCode(window=int(window), signature=str(signature))
 
 
-def check_rotation(
-    link: QrLink,
-    code: RotatingCode | None,
-    settings: Settings,
-    now: datetime,
-    *,
-    submitting: bool,
-) -> None:
-    """Refuse a rotating link without a recent genuine code (404 forged, 410 too old); a
-    form being sent gets the longer submit grace. Fixed links pass unchecked."""
+def _checked_pass(
+    link: QrLink, code: RotatingCode | None, form_pass: str, settings: Settings, now: datetime
+) -> FormPass:
+    return check_form_pass(
+        link.token,
+        code,
+        form_pass,
+        now=now,
+        period_seconds=settings.rotation_seconds,
+        grace_windows=settings.rotation_grace_windows,
+        lifetime_seconds=settings.rotating_submit_minutes * 60,
+        secret=settings.resolved_secret_key(),
+    )
+
+
+def admitted_at(
+    link: QrLink, code: RotatingCode | None, form_pass: str, settings: Settings, now: datetime
+) -> int | None:
+    """When a visitor of a rotating link was let in: the moment a page of theirs was shown
+    while the code was fresh, from the pass they carry, or, without one, now once the code
+    passes the page's check (404 forged, 410 too old). ``None`` for a fixed link.
+
+    Every page a visitor opens afterwards (another language, the feedback form) carries
+    this moment on, so the time a photographed code stays usable never grows."""
     if not link.rotating:
-        return
-    grace = settings.rotation_grace_windows
-    if submitting:
-        grace += math.ceil(settings.rotating_submit_minutes * 60 / settings.rotation_seconds)
+        return None
+    if form_pass:
+        return _checked_pass(link, code, form_pass, settings, now).issued_at
     check_rotating_code(
         link.token,
         code,
         now=now,
         period_seconds=settings.rotation_seconds,
-        grace_windows=grace,
+        grace_windows=settings.rotation_grace_windows,
+        secret=settings.resolved_secret_key(),
+    )
+    return int(now.timestamp())
+
+
+def check_submitted_pass(
+    link: QrLink,
+    code: RotatingCode | None,
+    form: PostedForm,
+    submission_key: str | None,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """A form of a rotating link is accepted only with the pass its page was given: the
+    same check as the page's, for this form's submission key (404 otherwise), within
+    ``rotating_submit_minutes`` of the page being shown (410 after)."""
+    if not link.rotating:
+        return
+    checked = _checked_pass(link, code, form.get("pass"), settings, now)
+    if checked.submission_key != submission_key:
+        raise LinkNotFound(link.token)
+
+
+def new_pass(
+    link: QrLink,
+    code: RotatingCode | None,
+    submission_key: str,
+    admitted: int | None,
+    settings: Settings,
+) -> str:
+    """The pass of a new form of a rotating link (empty for a fixed link)."""
+    if code is None or admitted is None:
+        return ""
+    return issue_form_pass(
+        link.token,
+        code,
+        submission_key,
+        issued_at=admitted,
         secret=settings.resolved_secret_key(),
     )
 
@@ -129,12 +193,14 @@ def show_survey(
     """
     link = get_link_or_raise(session, token, now=now)
     code = rotating_code_from(request.query_params)
-    check_rotation(link, code, settings, now, submitting=False)
+    admitted = admitted_at(link, code, request.query_params.get("pass", ""), settings, now)
+    submission_key = new_token()
     tokens = {
         "csrf": csrf_token_for(request),
-        "submission_key": new_token(),
+        "submission_key": submission_key,
         "window": str(code.window) if code else "",
         "signature": code.signature if code else "",
+        "form_pass": new_pass(link, code, submission_key, admitted, settings),
     }
     campaign = session.get(Campaign, link.campaign_id)
     cacheable = campaign is not None and not campaign.items_per_dimension
@@ -144,7 +210,11 @@ def show_survey(
     cache = page_cache_of(request)
     html = cache.get(key) if cacheable else None
     if html is None:
-        marked = CodeFields(placeholder("window"), placeholder("signature")) if code else None
+        marked = (
+            CodeFields(placeholder("window"), placeholder("signature"), placeholder("form_pass"))
+            if code
+            else None
+        )
         context = _page_context(
             request,
             session,
@@ -174,10 +244,10 @@ def submit_survey(
     """Validate and store the answers, then redirect to the thanks page (post/redirect/get)."""
     link = get_link_or_raise(session, token, now=now)
     code = rotating_code_from(form)
-    check_rotation(link, code, settings, now, submitting=True)
+    submission_key = form.get("submission_key")
+    check_submitted_pass(link, code, form, submission_key, settings, now)
     secret = settings.resolved_secret_key()
     check_csrf(request, form)
-    submission_key = form.get("submission_key")
     campaign = session.get(Campaign, link.campaign_id)
     assert campaign is not None
     spec = instrument_spec(request, session, campaign.instrument_id)
@@ -232,29 +302,29 @@ def submit_survey(
             submission_key=submission_key or new_token(),
             values=values,
             errors=invalid.errors,
-            code=CodeFields.of(code),
+            code=CodeFields.of(code, form.get("pass")),
         )
         return render(request, "customer/survey.html", context, status_code=422)
-    # A rotating code rides along, so the thanks page can link to the feedback form.
-    return RedirectResponse(f"/s/{token}/thanks{code_query(code)}", status_code=303)
-
-
-def code_query(code: RotatingCode | None) -> str:
-    """``?w=…&sig=…`` carrying a rotating code to the next page, or nothing."""
-    return "?" + urlencode({"w": code.window, "sig": code.signature}) if code else ""
+    # A rotating code and its pass ride along, so the thanks page links to the feedback form.
+    fields = CodeFields.of(code, form.get("pass"))
+    after = f"?{fields.query()}" if fields else ""
+    return RedirectResponse(f"/s/{token}/thanks{after}", status_code=303)
 
 
 @router.get("/s/{token}/thanks")
 def show_thanks(request: Request, token: str, settings: SettingsDep) -> Response:
     """Thanks, with a link to the feedback form (praise, suggestion or complaint) and the
     supervision hotline for anything that needs an answer."""
-    code = rotating_code_from(request.query_params)
+    fields = CodeFields.of(
+        rotating_code_from(request.query_params), request.query_params.get("pass", "")
+    )
+    after = f"?{fields.query()}" if fields else ""
     return render(
         request,
         "customer/thanks.html",
         {
             "token": token,
             "hotline": settings.supervision_hotline,
-            "feedback_url": f"/s/{quote(token, safe='')}/feedback{code_query(code)}",
+            "feedback_url": f"/s/{quote(token, safe='')}/feedback{after}",
         },
     )

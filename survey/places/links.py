@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
@@ -111,6 +111,68 @@ def current_code(token: str, *, now: datetime, period_seconds: int, secret: str)
     """The rotating code a counter display shows at ``now``."""
     window = rotation_window(now, period_seconds=period_seconds)
     return RotatingCode(window=window, signature=sign_window(token, window, secret=secret))
+
+
+@dataclass(frozen=True)
+class FormPass:
+    """Proof that a rotating code's page was shown while the code was fresh: when
+    (``issued_at``, seconds since the epoch) and for which form (``submission_key``)."""
+
+    issued_at: int
+    submission_key: str
+
+
+def _pass_signature(token: str, window: int, issued_at: int, key: str, *, secret: str) -> str:
+    message = f"pass:{token}:{window}:{issued_at}:{key}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def issue_form_pass(
+    token: str, code: RotatingCode, submission_key: str, *, issued_at: int, secret: str
+) -> str:
+    """The pass a rotating code's form carries (``issued~key~signature``): signed over the
+    link, the code's window, the moment the page was shown and the form's one submission
+    key, so it serves one form of one link, once."""
+    signature = _pass_signature(token, code.window, issued_at, submission_key, secret=secret)
+    return f"{issued_at}~{submission_key}~{signature}"
+
+
+def check_form_pass(
+    token: str,
+    code: RotatingCode | None,
+    form_pass: str,
+    *,
+    now: datetime,
+    period_seconds: int,
+    grace_windows: int,
+    lifetime_seconds: int,
+    secret: str,
+) -> FormPass:
+    """Accept a form of a rotating link only with a genuine pass for its code (404
+    otherwise), issued when the code passed the page's own check (the same grace as the
+    page, so an old photo of the screen opens no form) and at most ``lifetime_seconds``
+    ago (410 after: the customer was too slow, or the pass was kept)."""
+    parts = form_pass.split("~")
+    if code is None or len(parts) != 3 or not all(part.isascii() for part in parts):
+        raise LinkNotFound(token)
+    issued_text, key, signature = parts
+    if not issued_text.isdecimal() or len(issued_text) > 12:
+        raise LinkNotFound(token)
+    issued_at = int(issued_text)
+    expected = _pass_signature(token, code.window, issued_at, key, secret=secret)
+    if not hmac.compare_digest(signature, expected) or issued_at > now.timestamp() + 1:
+        raise LinkNotFound(token)
+    if now.timestamp() - issued_at > lifetime_seconds:
+        raise LinkExpired(token)
+    check_rotating_code(
+        token,
+        code,
+        now=datetime.fromtimestamp(issued_at, UTC),
+        period_seconds=period_seconds,
+        grace_windows=grace_windows,
+        secret=secret,
+    )
+    return FormPass(issued_at, key)
 
 
 def check_rotating_code(

@@ -10,10 +10,10 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import api.admin
-from survey.models import Role
+from survey.models import Role, User
 from tests.factories import FixedClock, Place, make_place
 from tests.web import add_user, csrf_of, log_in
 
@@ -57,7 +57,15 @@ def admin_routes(client: TestClient) -> list[tuple[str, str]]:
     return routes
 
 
-def concrete(path: str, place: Place) -> str:
+@pytest.fixture
+def ada(session: Session, place: Place) -> int:
+    """The administrator's id (ids are not reused between tests on PostgreSQL)."""
+    user = session.exec(select(User).where(User.username == "ada")).one()
+    assert user.id is not None
+    return user.id
+
+
+def concrete(path: str, place: Place, user_id: int) -> str:
     ids = {
         "site_id": place.site.id,
         "counter_id": place.counter.id,
@@ -65,25 +73,27 @@ def concrete(path: str, place: Place) -> str:
         "campaign_id": place.campaign.id,
         "instrument_id": place.campaign.instrument_id,
         "link_id": place.link.id,
-        "user_id": 1,
+        "user_id": user_id,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
 
 
-def test_nobody_signed_in_reaches_an_admin_route(client: TestClient, place: Place) -> None:
+def test_nobody_signed_in_reaches_an_admin_route(
+    client: TestClient, place: Place, ada: int
+) -> None:
     for method, path in admin_routes(client):
-        response = client.request(method, concrete(path, place), follow_redirects=False)
+        response = client.request(method, concrete(path, place, ada), follow_redirects=False)
         assert response.status_code in (303, 401), (method, path, response.status_code)
 
 
 @pytest.mark.parametrize("username", ["wang", "sun"])
 def test_managers_read_and_supervisors_are_refused(
-    client: TestClient, place: Place, username: str
+    client: TestClient, place: Place, username: str, ada: int
 ) -> None:
     assert log_in(client, username) == 303
     token = csrf_of(client.get("/account").text)
     for method, path in admin_routes(client):
-        url = concrete(path, place)
+        url = concrete(path, place, ada)
         if method == "GET":
             response = client.get(url, follow_redirects=False)
             allowed = username == "wang" and path in MANAGER_MAY_READ
@@ -93,9 +103,9 @@ def test_managers_read_and_supervisors_are_refused(
             assert response.status_code == 403, (method, path, response.status_code)
 
 
-def test_an_administrator_reaches_every_page(client: TestClient, place: Place) -> None:
+def test_an_administrator_reaches_every_page(client: TestClient, place: Place, ada: int) -> None:
     assert log_in(client, "ada") == 303
     for method, path in admin_routes(client):
         if method == "GET":
-            response = client.get(concrete(path, place), follow_redirects=False)
+            response = client.get(concrete(path, place, ada), follow_redirects=False)
             assert response.status_code == 200, (path, response.status_code)

@@ -6,6 +6,7 @@ general complaint filed now is due at 17:00 the same day.
 
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -340,28 +341,33 @@ def test_revoked_link_gets_410_and_stores_nothing(
     assert count(session, Feedback) == 0
 
 
-def test_rotating_link_needs_its_code_and_the_thanks_page_carries_it(
+def test_rotating_link_needs_its_code_and_the_thanks_page_carries_its_pass(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
+    """The form of a rotating link opens with a fresh code, or minutes later with the pass
+    of the survey page the customer came from (its thanks page carries it on); the bare
+    code alone no longer opens it once the page's grace is over, and the pass stops
+    working once its lifetime since the survey page was shown is over."""
     place = make_place(session, now=clock(), rotating=True)
     token = place.link.token
     assert client.get(f"/s/{token}/feedback").status_code == 404
     code = current_code(token, now=clock(), period_seconds=180, secret="test-secret-key")
     query = f"?w={code.window}&sig={code.signature}"
     assert client.get(f"/s/{token}/feedback?w={code.window}&sig=0000").status_code == 404
-    # The survey page and its thanks page link to the form with the code.
     survey = client.get(f"/s/{token}{query}").text
-    assert f'href="/s/{token}/feedback?w={code.window}&amp;sig={code.signature}"' in survey
-    thanks = client.get(f"/s/{token}/thanks{query}").text
-    assert f'href="/s/{token}/feedback?w={code.window}&amp;sig={code.signature}"' in thanks
-    # Minutes later, after the questionnaire, the form still opens and is sent.
-    clock.advance(minutes=12)
-    page = open_form(client, place, query)
+    survey_pass = hidden(survey, "pass")
+    carried = f"?{urlencode({'w': code.window, 'sig': code.signature, 'pass': survey_pass})}"
+    assert f'href="/s/{token}/feedback{carried.replace("&", "&amp;")}"' in survey
+    thanks = client.get(f"/s/{token}/thanks{carried}").text
+    assert f'href="/s/{token}/feedback{carried.replace("&", "&amp;")}"' in thanks
+    clock.advance(minutes=12)  # after the questionnaire
+    assert client.get(f"/s/{token}/feedback{query}").status_code == 410  # the bare code
+    page = open_form(client, place, carried)
     assert f'name="sig" value="{code.signature}"' in page
-    form = form_of(page, w=str(code.window), sig=code.signature)
+    form = form_of(page, w=str(code.window), sig=code.signature, **{"pass": hidden(page, "pass")})
     assert send(client, place, form).status_code == 303
     clock.advance(hours=2)
-    assert client.get(f"/s/{token}/feedback{query}").status_code == 410
+    assert client.get(f"/s/{token}/feedback{carried}").status_code == 410
 
 
 def test_thanks_page_and_survey_page_link_to_the_form(client: TestClient, place: Place) -> None:

@@ -3,6 +3,7 @@
 import gzip
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func
@@ -35,6 +36,8 @@ def full_answers(page_html: str, **overrides: str) -> dict[str, str]:
         "w.assurance": "20",
         "w.empathy": "20",
     }
+    if 'name="pass"' in page_html:  # a rotating code's page: its pass goes with the form
+        form["pass"] = hidden(page_html, "pass")
     for code in ITEM_CODES:
         form[f"e.{code}"] = "6"
         form[f"p.{code}"] = "5"
@@ -426,6 +429,43 @@ def test_rotating_code_form_may_be_sent_after_its_window_within_the_submit_grace
     assert count_responses(session) == 1
 
 
+def test_a_photographed_code_sends_no_form_after_its_page_grace(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """The submit check is the page check (issue 17, defect 3): a form of a rotating link
+    needs the pass its page was given while the code was fresh. An old code with a token
+    from any page, a forged pass or another form's pass is a 404; the page's own pass sends
+    its one form (a repeat stores nothing more) within 30 minutes of the page, and not
+    after (410)."""
+    place = make_place(session, now=clock(), rotating=True)
+    token = place.link.token
+    code = current_code(token, now=clock(), period_seconds=180, secret="test-secret-key")
+    url = f"/s/{token}?w={code.window}&sig={code.signature}"
+    shown = client.get(url).text
+    kept = client.get(url).text  # a second page, kept for later
+    clock.advance(seconds=3 * 180)  # the code is three windows old: the page refuses it
+    assert client.get(url).status_code == 410
+    old = {"w": str(code.window), "sig": code.signature}
+    bare = {**full_answers(shown), **old}
+    del bare["pass"]
+    assert client.post(f"/s/{token}", data=bare, follow_redirects=False).status_code == 404
+    forged = {**full_answers(shown), **old, "pass": hidden(shown, "pass")[:-4] + "0000"}
+    assert client.post(f"/s/{token}", data=forged, follow_redirects=False).status_code == 404
+    swapped = {**full_answers(shown), **old, "pass": hidden(kept, "pass")}
+    assert client.post(f"/s/{token}", data=swapped, follow_redirects=False).status_code == 404
+    assert count_responses(session) == 0
+
+    form = {**full_answers(shown), **old}
+    for _ in range(2):
+        sent = client.post(f"/s/{token}", data=form, follow_redirects=False)
+        assert sent.status_code == 303
+    assert count_responses(session) == 1
+    clock.advance(minutes=30)
+    late = client.post(f"/s/{token}", data={**full_answers(kept), **old}, follow_redirects=False)
+    assert late.status_code == 410
+    assert count_responses(session) == 1
+
+
 def test_counter_display_shows_the_clerk_and_a_current_code(
     client: TestClient, session: Session, clock: FixedClock
 ) -> None:
@@ -514,7 +554,10 @@ def test_each_visitor_gets_their_own_tokens_from_the_cached_page(
     assert hidden(first, "csrf_token") != hidden(second, "csrf_token")
     assert hidden(second, "w") == str(code.window)
     assert hidden(second, "sig") == code.signature
-    assert f"w={code.window}&amp;sig={code.signature}&amp;lang=en" in second
+    form_pass = hidden(second, "pass")
+    assert form_pass != hidden(first, "pass")  # each form its own pass
+    carried = urlencode({"w": code.window, "sig": code.signature, "pass": form_pass})
+    assert f"{carried.replace('&', '&amp;')}&amp;lang=en" in second
     # The second, cached page still submits.
     response = client.post(
         f"/s/{place.link.token}",
