@@ -5,11 +5,13 @@ copy of the database does not let anyone sign in. Logging out deletes the row.
 """
 
 import hashlib
+import math
 import secrets
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -17,8 +19,10 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from survey.db import begin_write
-from survey.errors import AuthenticationFailed, InvalidAnswer
+from survey.errors import AccountLocked, AuthenticationFailed, InvalidAnswer, SignInThrottled
+from survey.login_guard import brake_for, clear_failures, record_failure
 from survey.models import (
+    AccountChange,
     Authority,
     AuthorityOrganisation,
     LoginSession,
@@ -28,6 +32,7 @@ from survey.models import (
     UserOrganisation,
     UserSite,
 )
+from survey.passwords import password_problem
 
 SESSION_LIFETIME = timedelta(hours=12)
 DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's shared password, accepted only in demo mode
@@ -82,14 +87,19 @@ def create_user(
     display_name: str = "",
     authority_id: int | None = None,
     now: datetime,
+    check_password: bool = True,
 ) -> User:
     """Add an account scoped to organisations, or, for a regulator, to an authority (and
-    through it to the operators it oversees). Does not commit."""
+    through it to the operators it oversees). The password must pass
+    :func:`survey.passwords.password_problem`, except the demo's (``check_password`` off,
+    for the demo seeder alone). Does not commit."""
     username = username.strip()
     if not username or len(username) > 80:
         raise InvalidAnswer({"username": "A username has 1 to 80 characters."})
-    if len(password) < 4:
-        raise InvalidAnswer({"password": "A password has at least 4 characters."})
+    if check_password:
+        problem = password_problem(password, user_inputs=(username, display_name))
+        if problem is not None:
+            raise InvalidAnswer({"password": problem})
     if session.exec(select(User).where(User.username == username)).first() is not None:
         raise InvalidAnswer({"username": "This username is taken."})
     org_ids = sorted(set(organisation_ids))
@@ -132,27 +142,40 @@ def log_in(
     password: str,
     now: datetime,
     allow_demo_password: bool = False,
+    network_hash: str = "",
 ) -> str:
     """Check the password and open a login session; returns the cookie token. Commits.
 
-    The demo's shared password is refused unless ``allow_demo_password`` (demo mode), so a
-    demo database later served for real does not keep four well-known logins.
+    The sign-in brake (:mod:`survey.login_guard`) comes first: a locked account raises
+    AccountLocked and an attempt while a wait runs SignInThrottled, before the password
+    is looked at. A failure is counted (per account and per ``network_hash``, a salted
+    hash of the caller's network). The demo's shared password is refused unless
+    ``allow_demo_password`` (demo mode), so a demo database later served for real does
+    not keep four well-known logins.
     """
-    if password == DEMO_PASSWORD and not allow_demo_password:
-        _password_hash.verify(password, _DUMMY_HASH)
-        raise AuthenticationFailed(username)
+    username = username.strip()[:80]
     begin_write(session)
-    user = session.exec(select(User).where(User.username == username.strip())).first()
-    if user is None or not user.active:
+    brake = brake_for(session, username=username, network_hash=network_hash, now=now)
+    if brake.locked:
+        session.rollback()
+        raise AccountLocked(username)
+    if not brake.free:
+        session.rollback()
+        raise SignInThrottled(username, retry_after=math.ceil(brake.wait.total_seconds()))
+    user = session.exec(select(User).where(User.username == username)).first()
+    demo_refused = password == DEMO_PASSWORD and not allow_demo_password
+    if user is None or not user.active or demo_refused:
         _password_hash.verify(password, _DUMMY_HASH)
-        raise AuthenticationFailed(username)
+        _refuse(session, username, network_hash, now)
+    assert user is not None
     valid, new_hash = _password_hash.verify_and_update(password, user.password_hash)
     if not valid:
-        raise AuthenticationFailed(username)
+        _refuse(session, username, network_hash, now)
     if new_hash is not None:
         user.password_hash = new_hash
         session.add(user)
     assert user.id is not None
+    clear_failures(session, username=username)
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(
@@ -164,6 +187,22 @@ def log_in(
     )
     session.commit()
     return token
+
+
+def _refuse(session: Session, username: str, network_hash: str, now: datetime) -> NoReturn:
+    """Count the failure, commit it, and refuse the sign-in."""
+    locked = record_failure(session, username=username, network_hash=network_hash, now=now)
+    if locked is not None and locked.id is not None:
+        session.add(
+            AccountChange(
+                user_id=locked.id,
+                changed_by=None,
+                at=now,
+                what="locked",
+            )
+        )
+    session.commit()
+    raise AuthenticationFailed(username)
 
 
 def log_out(session: Session, *, token: str) -> None:

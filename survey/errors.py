@@ -146,6 +146,18 @@ class AuthenticationFailed(SurveyError):
     """Wrong username or password, or an inactive account."""
 
 
+class SignInThrottled(SurveyError):
+    """Too many failed sign-ins lately: the next try must wait ``retry_after`` seconds."""
+
+    def __init__(self, username: str, retry_after: int) -> None:
+        super().__init__(username)
+        self.retry_after = retry_after
+
+
+class AccountLocked(SurveyError):
+    """The account was locked after too many failed sign-ins; an administrator lifts it."""
+
+
 class Forbidden(SurveyError):
     """The account's role does not allow this."""
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from survey.accounts import create_user, hash_password, token_hash
 from survey.db import begin_write
 from survey.errors import N_, AccountLinkNotValid, FieldError, InvalidAnswer, NotFound
+from survey.login_guard import clear_failures
 from survey.models import (
     AccountChange,
     AccountLink,
@@ -29,9 +30,9 @@ from survey.models import (
     UserOrganisation,
     UserSite,
 )
+from survey.passwords import password_problem
 
 LINK_LIFETIME = timedelta(days=7)
-MIN_PASSWORD = 10
 INVITABLE = (Role.manager, Role.admin)
 """Roles :func:`invite` makes; a supervisor is invited with their numbered credential
 (``survey.supervision.supervisors.invite_supervisor``), regulators come with their
@@ -200,13 +201,13 @@ def set_password_by_link(
 ) -> User:
     """Set the account's password through its one-time token, which is then used up; the
     account becomes active and every other browser signed in to it is signed out.
-    InvalidAnswer for a password under 10 characters or two that differ. Commits."""
+    InvalidAnswer for a password :func:`survey.passwords.password_problem` refuses, or
+    two that differ. Commits."""
     user = link_holder(session, token, now=now)
     errors: dict[str, FieldError | str] = {}
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = FieldError(
-            N_("A password has at least %(limit)s characters."), {"limit": MIN_PASSWORD}
-        )
+    problem = password_problem(password, user_inputs=(user.username, user.display_name))
+    if problem is not None:
+        errors["password"] = problem
     elif password != repeated:
         errors["repeated"] = FieldError(N_("The two passwords differ."))
     if errors:
@@ -243,6 +244,19 @@ def set_active(session: Session, *, by: Manager, user_id: int, active: bool, now
         now=now,
         what="reactivated" if active else "deactivated",
     )
+    session.commit()
+    return user
+
+
+def unlock(session: Session, *, by: Manager, user_id: int, now: datetime) -> User:
+    """Lift the lock too many failed sign-ins put on an account, and forget those failures;
+    recorded. Commits."""
+    user = managed_user(session, by, user_id)
+    begin_write(session)
+    user.locked_at = None
+    session.add(user)
+    clear_failures(session, username=user.username)
+    _record(session, user_id=user_id, by=by.user_id, now=now, what="unlocked")
     session.commit()
     return user
 

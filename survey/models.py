@@ -432,6 +432,8 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     created_at: datetime = Field(sa_column=_utc_column())
     authority_id: int | None = Field(default=None, foreign_key="authorities.id", index=True)
+    locked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    """Set after too many failed sign-ins (survey.login_guard); an administrator lifts it."""
 
 
 class Authority(SQLModel, table=True):
@@ -496,6 +498,18 @@ class UserSite(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="users.id", primary_key=True)
     site_id: int = Field(foreign_key="sites.id", primary_key=True, index=True)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in: the username typed (known or not) and a salted hash of the
+    network it came from, never the address itself. What the sign-in brake counts."""
+
+    __tablename__ = "login_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, index=True)
+    network_hash: str = Field(max_length=64, index=True)
+    at: datetime = Field(sa_column=_utc_column(index=True))
 
 
 class LoginSession(SQLModel, table=True):

@@ -150,6 +150,7 @@ TABLES_CHILD_FIRST = (
     "evaluations",
     "api_tokens",
     "login_sessions",
+    "login_failures",
     "account_links",
     "account_changes",
     "user_sites",

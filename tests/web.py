@@ -22,11 +22,11 @@ def csrf_of(html: str) -> str:
 def add_user(
     session: Session, clock: FixedClock, username: str, role: Role, org_ids: list[int]
 ) -> int:
-    """Create an account (password ``s3cret-pass``), commit, and return its id."""
+    """Create an account (password ``s3cret-pass-2026``), commit, and return its id."""
     user = create_user(
         session,
         username=username,
-        password="s3cret-pass",
+        password="s3cret-pass-2026",
         role=role,
         organisation_ids=org_ids,
         now=clock(),
@@ -37,11 +37,11 @@ def add_user(
 
 
 def add_regulator(session: Session, clock: FixedClock, username: str, authority_id: int) -> None:
-    """A regulator's account of the authority (password ``s3cret-pass``)."""
+    """A regulator's account of the authority (password ``s3cret-pass-2026``)."""
     create_user(
         session,
         username=username,
-        password="s3cret-pass",
+        password="s3cret-pass-2026",
         role=Role.regulator,
         organisation_ids=[],
         authority_id=authority_id,
@@ -51,14 +51,14 @@ def add_regulator(session: Session, clock: FixedClock, username: str, authority_
 
 
 def place_with_manager(session: Session, clock: FixedClock) -> Place:
-    """A place whose organisation has the manager ``wang`` (password ``s3cret-pass``)."""
+    """A place whose organisation has the manager ``wang`` (password ``s3cret-pass-2026``)."""
     place = make_place(session, now=clock())
     assert place.organisation.id is not None
     add_user(session, clock, "wang", Role.manager, [place.organisation.id])
     return place
 
 
-def log_in(client: TestClient, username: str, password: str = "s3cret-pass") -> int:
+def log_in(client: TestClient, username: str, password: str = "s3cret-pass-2026") -> int:
     csrf = csrf_of(client.get("/login").text)
     response = client.post(
         "/login",

@@ -24,6 +24,7 @@ from survey.invitations import (
     managed_user,
     password_link,
     set_active,
+    unlock,
 )
 from survey.models import Organisation, Role, Site, User, UserOrganisation
 from survey.supervision.supervisors import invite_supervisor
@@ -246,6 +247,21 @@ def _set_active(
     return RedirectResponse(
         f"/admin/accounts?saved={'reactivated' if active else 'deactivated'}", status_code=303
     )
+
+
+@router.post("/admin/accounts/{user_id}/unlock")
+def submit_unlock(
+    request: Request,
+    user_id: int,
+    form: PostedFormDep,
+    account: CurrentAdmin,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Lift the lock after too many failed sign-ins."""
+    check_csrf(request, form)
+    unlock(session, by=_manager(account), user_id=user_id, now=now)
+    return RedirectResponse("/admin/accounts?saved=unlocked", status_code=303)
 
 
 @router.post("/admin/accounts/{user_id}/deactivate")

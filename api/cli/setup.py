@@ -10,8 +10,8 @@ from api.cli.server import upgrade_and_fill_aggregates
 from api.settings import Settings, public_address
 from survey.accounts import create_user
 from survey.installation import has_accounts, set_public_base_url
-from survey.invitations import MIN_PASSWORD
 from survey.models import Role
+from survey.passwords import password_problem
 from survey.places.organisations import create_organisation
 from survey.questionnaires.instruments import ensure_default_instrument
 
@@ -44,8 +44,9 @@ def init(
 ) -> None:
     """Set up an empty install: the database, the secret key, the first organisation and
     its administrator, and the public address. Refused once anybody has an account."""
-    if len(password) < MIN_PASSWORD:
-        fail(f"password: the administrator's password has at least {MIN_PASSWORD} characters")
+    problem = password_problem(password, user_inputs=(admin,))
+    if problem is not None:
+        fail(f"password: {problem.render()}")
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_and_fill_aggregates(settings)

@@ -7,8 +7,9 @@ from api.deps import SESSION_COOKIE, NowDep, SessionDep, SettingsDep
 from api.forms import PostedFormDep, check_csrf
 from api.templating import render, translate
 from survey.accounts import SESSION_LIFETIME, account_for_session, log_in, log_out
-from survey.errors import N_, AuthenticationFailed
+from survey.errors import N_, AccountLocked, AuthenticationFailed, SignInThrottled
 from survey.models import Role
+from survey.questionnaires.responses import network_of, salted_hash
 
 router = APIRouter()
 
@@ -69,6 +70,7 @@ def submit_login(
     check_csrf(request, form)
     username = form.get("username")[:80]
     next_path = _safe_next(form.get("next"))
+    address = request.client.host if request.client else ""
     try:
         token = log_in(
             session,
@@ -76,11 +78,33 @@ def submit_login(
             password=form.get("password")[:200],
             now=now,
             allow_demo_password=settings.demo_mode,
+            network_hash=salted_hash(settings.resolved_secret_key(), "login", network_of(address)),
         )
     except AuthenticationFailed:
         message = translate(request, N_("Wrong username or password."))
         return _login_page(
             request, settings, error=message, status=401, username=username, next_path=next_path
+        )
+    except SignInThrottled as throttled:
+        message = translate(
+            request,
+            N_("Too many failed sign-ins. Please wait %(seconds)s seconds and try again."),
+        ) % {"seconds": throttled.retry_after}
+        response = _login_page(
+            request, settings, error=message, status=429, username=username, next_path=next_path
+        )
+        response.headers["Retry-After"] = str(throttled.retry_after)
+        return response
+    except AccountLocked:
+        message = translate(
+            request,
+            N_(
+                "This account is locked after too many failed sign-ins. "
+                "An administrator of your organisation can unlock it."
+            ),
+        )
+        return _login_page(
+            request, settings, error=message, status=423, username=username, next_path=next_path
         )
     account = account_for_session(session, token=token, now=now)
     home = HOME_BY_ROLE[account.role] if account else "/"

@@ -8,7 +8,8 @@ from api.deps import NowDep, SessionDep
 from api.forms import PostedFormDep, check_csrf
 from api.templating import render, translate_errors
 from survey.errors import InvalidAnswer
-from survey.invitations import MIN_PASSWORD, link_holder, set_password_by_link
+from survey.invitations import link_holder, set_password_by_link
+from survey.passwords import MIN_LENGTH
 
 router = APIRouter()
 
@@ -21,7 +22,7 @@ def show_welcome(request: Request, token: str, session: SessionDep, now: NowDep)
     return render(
         request,
         "accounts/set_password.html",
-        {"user": user, "token": token, "errors": {}, "min_length": MIN_PASSWORD},
+        {"user": user, "token": token, "errors": {}, "min_length": MIN_LENGTH},
     )
 
 
@@ -46,7 +47,7 @@ def submit_welcome(
                 "user": link_holder(session, token, now=now),
                 "token": token,
                 "errors": translate_errors(request, invalid.errors),
-                "min_length": MIN_PASSWORD,
+                "min_length": MIN_LENGTH,
             },
             status_code=422,
         )

@@ -156,6 +156,7 @@ def seed_demo(
             authority_id=authority.id if regulator else None,
             display_name=username.capitalize(),
             now=now,
+            check_password=False,  # the demo's shared password, refused outside demo mode
         )
         assert user.id is not None
         user_ids[username] = user.id

@@ -23,7 +23,7 @@ def place(client: TestClient, session: Session, clock: FixedClock) -> Place:
     create_supervisor(
         session,
         username="li",
-        password="s3cret-pass",
+        password="s3cret-pass-2026",
         organisation_ids=[place.organisation.id or 0],
         number="JD-1",
         valid_from=local_day(clock()) - timedelta(days=30),

@@ -69,7 +69,7 @@ def test_error_thanks_and_staff_pages_have_no_wcag_violations(
         create_user(
             session,
             username="wang",
-            password="s3cret-pass",
+            password="s3cret-pass-2026",
             role=Role.manager,
             organisation_ids=[place.organisation.id],
             now=now,
@@ -87,7 +87,7 @@ def test_error_thanks_and_staff_pages_have_no_wcag_violations(
         page.goto(live_server.url + path)
         assert violations(page) == [], path
     page.fill("#username", "wang")
-    page.fill("#password", "s3cret-pass")
+    page.fill("#password", "s3cret-pass-2026")
     page.click("button[type=submit]")
     page.wait_for_url("**/manager")
     assert violations(page) == []

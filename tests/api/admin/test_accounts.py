@@ -87,12 +87,19 @@ def test_an_invited_manager_sets_their_password_once_and_signs_in(
     assert what == ["invited", "password set"]
 
 
-def test_a_short_or_mistyped_password_keeps_the_link(client: TestClient, place: Place) -> None:
+def test_a_short_weak_or_mistyped_password_keeps_the_link(
+    client: TestClient, place: Place
+) -> None:
+    """The link's password passes the same policy as every other way in: 12 characters
+    at least, and not a common password or the account's own name."""
     log_in(client, "ada")
     path = one_time_path(invite(client, place).text)
     client.cookies.clear()
     short = set_password(client, f"{path}?lang=en", "short")
-    assert short.status_code == 422 and "at least 10 characters" in short.text
+    assert short.status_code == 422 and "at least 12 characters" in short.text
+    for weak in ("password1234", "li-li-li-li-li"):
+        refused = set_password(client, f"{path}?lang=en", weak)
+        assert refused.status_code == 422 and "too easy to guess" in refused.text, weak
     differ = set_password(client, f"{path}?lang=en", NEW_PASSWORD, "another-password")
     assert differ.status_code == 422 and "The two passwords differ." in differ.text
     assert set_password(client, path, NEW_PASSWORD).status_code == 303

@@ -42,7 +42,7 @@ def test_an_admin_lands_on_the_set_up_page(client: TestClient, place: Place) -> 
     token = csrf_of(client.get("/login").text)
     signed_in = client.post(
         "/login",
-        data={"username": "ada", "password": "s3cret-pass", "csrf_token": token},
+        data={"username": "ada", "password": "s3cret-pass-2026", "csrf_token": token},
         follow_redirects=False,
     )
     assert signed_in.headers["location"] == "/admin"

@@ -112,16 +112,43 @@ def test_user_add_creates_a_scoped_account(sqlite_env: Path, manyi: Callable[...
     result = runner.invoke(
         app,
         ["user", "add", "li", "--role", "manager", "--organisation", "1"],
-        input="pa55word\npa55word\n",
+        input="orbit-lantern-77\norbit-lantern-77\n",
     )
     assert result.exit_code == 0, result.output
     bad = runner.invoke(
         app,
         ["user", "add", "zhao", "--role", "manager", "--organisation", "99"],
-        input="pa55word\npa55word\n",
+        input="orbit-lantern-77\norbit-lantern-77\n",
     )
     assert bad.exit_code == 2
     assert "Unknown organisation" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("demo", "at least 12 characters"),
+        ("abcd", "at least 12 characters"),
+        ("password1234", "too easy to guess"),
+        ("wang-wang-wang", "too easy to guess"),  # the username, repeated
+    ],
+)
+def test_user_add_refuses_what_signing_in_would_refuse(
+    sqlite_env: Path, manyi: Callable[..., Result], password: str, message: str
+) -> None:
+    """The command line applies the password policy of every other way in: the demo's
+    password, a short one, a common one or one made of the username is refused (exit 2,
+    the field named) and no account is made."""
+    manyi(["demo", "--no-serve", "--responses", "0"])
+    refused = runner.invoke(
+        app,
+        ["user", "add", "wang", "--role", "manager", "--organisation", "1"],
+        input=f"{password}\n{password}\n",
+    )
+    assert refused.exit_code == 2 and "password" in refused.output and message in refused.output
+    engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
+    with Session(engine) as session:
+        assert session.exec(select(User).where(User.username == "wang")).first() is None
 
 
 def test_user_add_limits_a_manager_to_halls(sqlite_env: Path, manyi: Callable[..., Result]) -> None:
@@ -132,7 +159,7 @@ def test_user_add_limits_a_manager_to_halls(sqlite_env: Path, manyi: Callable[..
     engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
     with Session(engine) as session:
         site_id = session.exec(select(Site.id).order_by(col(Site.id))).first()
-    password = "pa55word\npa55word\n"
+    password = "orbit-lantern-77\norbit-lantern-77\n"
     base = ["user", "add", "--organisation", "1"]
     good = runner.invoke(
         app, [*base, "hall", "--role", "manager", "--site", str(site_id)], input=password
@@ -290,7 +317,7 @@ def test_appoint_a_supervisor_with_a_credential(
     args = ["supervisor", "zhou", "--credential", "JD-2027-0001", "--organisation", "1"]
     ok = manyi(
         [*args, "--valid-from", "2027-01-01", "--valid-until", "2027-12-31", "--name", "周敏"],
-        input="pa55word\npa55word\n",
+        input="orbit-lantern-77\norbit-lantern-77\n",
     )
     assert ok.exit_code == 0, ok.output
     engine = make_engine(f"sqlite:///{sqlite_env / 'manyi.sqlite3'}")
@@ -312,7 +339,7 @@ def test_appoint_a_supervisor_with_a_credential(
             "--valid-until",
             "2027-01-01",
         ],
-        input="pa55word\npa55word\n",
+        input="orbit-lantern-77\norbit-lantern-77\n",
     )
     assert backwards.exit_code == 2
     assert "ends before it starts" in backwards.output

@@ -56,7 +56,7 @@ def test_an_authority_oversees_operators_and_runs_an_evaluation_in_each(
     ok(
         manyi,
         ["user", "add", "miit", "--role", "regulator", "--authority", authority],
-        input="s3cret-pass\ns3cret-pass\n",
+        input="s3cret-pass-2026\ns3cret-pass-2026\n",
     )
     made = ok(
         manyi,
@@ -116,6 +116,6 @@ def test_bad_input_names_the_field(manyi: Manyi, session: Session) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert f"{field}:" in result.output, (args, result.output)
     account = manyi(
-        ["user", "add", "li", "--role", "regulator"], input="s3cret-pass\ns3cret-pass\n"
+        ["user", "add", "li", "--role", "regulator"], input="s3cret-pass-2026\ns3cret-pass-2026\n"
     )
     assert account.exit_code == 2 and "authority:" in account.output

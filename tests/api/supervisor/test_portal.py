@@ -70,7 +70,7 @@ def add_supervisor(
     create_supervisor(
         session,
         username=username,
-        password="s3cret-pass",
+        password="s3cret-pass-2026",
         organisation_ids=[organisation_id],
         number=number,
         valid_from=valid_from or date(year, 1, 1),
@@ -162,7 +162,7 @@ def test_login_leads_a_supervisor_to_the_portal_with_the_credential(
     csrf = csrf_of(client.get("/login").text)
     response = client.post(
         "/login",
-        data={"username": "zhou", "password": "s3cret-pass", "csrf_token": csrf},
+        data={"username": "zhou", "password": "s3cret-pass-2026", "csrf_token": csrf},
         follow_redirects=False,
     )
     assert response.headers["location"] == "/supervisor"

@@ -53,7 +53,7 @@ def user(session: Session, place: Place, name: str) -> int:
     account = create_user(
         session,
         username=name,
-        password="s3cret-pass",
+        password="s3cret-pass-2026",
         role=Role.manager,
         organisation_ids=[place.organisation.id or 0],
         now=datetime(2026, 11, 1, tzinfo=UTC),

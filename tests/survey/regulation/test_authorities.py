@@ -58,13 +58,13 @@ def test_a_regulators_account_sees_its_authoritys_operators_as_they_are_added(
         session,
         create_user,
         username="miit",
-        password="s3cret-pass",
+        password="s3cret-pass-2026",
         role=Role.regulator,
         organisation_ids=[],
         authority_id=authority.id,
         now=clock(),
     )
-    token = log_in(session, username="miit", password="s3cret-pass", now=clock())
+    token = log_in(session, username="miit", password="s3cret-pass-2026", now=clock())
     account = account_for_session(session, token=token, now=clock())
     assert account is not None and account.organisation_ids == frozenset()
     committed(
@@ -103,7 +103,7 @@ def test_only_a_regulator_has_an_authority_and_nothing_besides(
             session,
             create_user,
             username="someone",
-            password="s3cret-pass",
+            password="s3cret-pass-2026",
             role=role,
             organisation_ids=[place.organisation.id or 0 for _ in organisations],
             authority_id=authority.id if with_authority else None,

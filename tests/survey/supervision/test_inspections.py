@@ -90,7 +90,7 @@ def make_setting(
     user = create_supervisor(
         session,
         username="zhou",
-        password="s3cret-pass",
+        password="s3cret-pass-2026",
         organisation_ids=[place.organisation.id],
         number="JD-2026-0017",
         valid_from=date(2026, 1, 1),
