@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.middleware.gzip import GZipMiddleware
 
+from api.access_log import AccessLogMiddleware
 from api.admin import accounts as admin_accounts
 from api.admin import campaigns as admin_campaigns
 from api.admin import imports as admin_imports
@@ -34,12 +35,13 @@ from api.manager import (
 from api.manager.dashboard import routes as dashboard
 from api.middleware import RequestContextMiddleware
 from api.page_cache import PageCache
-from api.public import accounts, assets, evidence, health, notices, welcome
+from api.public import accounts, api_docs, assets, evidence, health, notices, welcome
 from api.regulator import api_v1
 from api.regulator import complaints as regulator_complaints
 from api.regulator import evaluations as regulator_evaluations
 from api.regulator import publications as regulator_publications
 from api.regulator import tokens as regulator_tokens
+from api.security_headers import SecurityHeadersMiddleware
 from api.settings import Settings
 from api.supervisor import portal
 from api.templating import Templates
@@ -79,9 +81,9 @@ def create_app(
         settings = settings.model_copy(update={"secret_key": settings.resolved_secret_key()})
     app = FastAPI(
         title="manyi",
-        docs_url="/api/docs",
+        docs_url=None,  # api.public.api_docs: behind login, assets served here
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
         dependencies=[Depends(check_bounded_numbers)],
     )
     app.state.settings = settings
@@ -94,6 +96,7 @@ def create_app(
     for module in (
         health,
         assets,
+        api_docs,
         survey,
         feedback,
         customer_case,
@@ -129,6 +132,8 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, secure_cookies=settings.secure_cookies)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AccessLogMiddleware)
     return app
 
 

@@ -17,6 +17,7 @@ import os
 import secrets
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -84,15 +85,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             pool_size=40,
             max_overflow=10,
         )
-        _configure_sqlite(engine)
         database = make_url(url).database
         in_memory = not database or database == ":memory:" or database.startswith("file:")
+        _configure_sqlite(engine, None if in_memory else Path(str(database)))
         _writer_queues[engine] = WriterQueue(None if in_memory else Path(f"{database}-writers"))
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, database: Path | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not the driver, decide when a transaction begins.
@@ -103,11 +104,23 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        if database is not None:
+            owner_only(database)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def owner_only(database: Path) -> None:
+    """Make the SQLite file and its WAL and shared-memory files readable by their owner
+    alone (0600): they hold complainants' contacts and password hashes, and SQLite
+    creates them with the process's umask (often 0644, readable by every local user)."""
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        with suppress(FileNotFoundError, PermissionError):
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
 
 
 _WRITE_OPTION = "manyi_write"

@@ -1,5 +1,6 @@
 """Serving: ``manyi migrate``, ``manyi serve`` and ``manyi demo``."""
 
+import logging
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -62,11 +63,19 @@ def serve(
                 port=port,
                 workers=workers,
                 log_level="warning",
+                access_log=False,  # api.access_log: no addresses, no secret paths
             )
             return
         from api.app import create_app
 
-        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        uvicorn.run(
+            create_app(settings, engine=engine),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,  # api.access_log: no addresses, no secret paths
+        )
 
 
 def upgrade_and_fill_aggregates(settings: Settings) -> None:
