@@ -87,9 +87,7 @@ def test_an_invited_manager_sets_their_password_once_and_signs_in(
     assert what == ["invited", "password set"]
 
 
-def test_a_short_weak_or_mistyped_password_keeps_the_link(
-    client: TestClient, place: Place
-) -> None:
+def test_a_short_weak_or_mistyped_password_keeps_the_link(client: TestClient, place: Place) -> None:
     """The link's password passes the same policy as every other way in: 12 characters
     at least, and not a common password or the account's own name."""
     log_in(client, "ada")

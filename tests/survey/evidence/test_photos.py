@@ -2,6 +2,8 @@
 at all after cleaning (no EXIF, so no location)."""
 
 import io
+import struct
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +14,13 @@ from sqlmodel import Session
 
 from survey.cases.handling import file_feedback
 from survey.errors import InvalidAnswer
-from survey.evidence.photos import clean_photo, photo_file, store_photo
+from survey.evidence.photos import (
+    DecodeBudget,
+    clean_photo,
+    photo_file,
+    png_is_complete,
+    store_photo,
+)
 from survey.models import FeedbackKind, FeedbackSource
 from tests.factories import jpeg_with_location, make_place
 
@@ -133,3 +141,65 @@ def test_store_photo_writes_the_cleaned_bytes_by_hash(session: Session, tmp_path
     assert stored.read_bytes() == cleaned.data
     assert (row.width, row.height, row.size_bytes) == (40, 20, len(cleaned.data))
     assert not list((tmp_path / "evidence").glob(".upload-*"))
+
+
+def _png(width: int, height: int, raw_rows: bytes, *, colour: int, interlace: int = 0) -> bytes:
+    """A PNG written chunk by chunk (PNG specification, section 5), with ``raw_rows`` (filter
+    bytes and pixels) as its whole compressed image data, whatever the header declares."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, interlace)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw_rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_tiny_png_declaring_160_mb_of_pixels_is_refused_unopened() -> None:
+    """The outside test's file: 351 bytes declaring 7000 x 5700 RGBA (39.9 million pixels,
+    under the pixel cap) whose pixels would take 160 MB. Refused from its header by the
+    decoded-size cap (64 MB), with that limit in the message."""
+    bomb = _png(7000, 5700, b"\x00" * (1 + 7000 * 4) * 10, colour=6)
+    assert len(bomb) < 1000
+    with pytest.raises(InvalidAnswer) as refused:
+        clean_photo(bomb, max_bytes=8 << 20)
+    assert refused.value.errors["photo"].params == {"limit": "64"}
+
+
+def test_a_png_whose_data_stops_before_its_last_row_is_refused_not_blackened() -> None:
+    """Ten rows of a 40-row picture with a complete zlib stream: Pillow would decode it
+    and fill 30 rows with black; it is refused as damaged. All 40 rows: accepted."""
+    row = b"\x00" + b"\xc8\x1e\x1e" * 40
+    with pytest.raises(InvalidAnswer) as refused:
+        clean_photo(_png(40, 40, row * 10, colour=2), max_bytes=1 << 20)
+    assert "damaged" in refused.value.errors["photo"].message
+    whole = clean_photo(_png(40, 40, row * 40, colour=2), max_bytes=1 << 20)
+    assert (whole.width, whole.height) == (40, 40)
+
+
+def test_an_interlaced_png_is_checked_by_its_seven_passes() -> None:
+    """A 3 x 3 grey Adam7 PNG needs 15 bytes: passes 1, 4, 5 and 7 have one row each
+    (1 + 1, 1 + 1, 1 + 2 and 1 + 3 bytes), pass 6 two rows of 1 + 1, passes 2 and 3 none
+    (hand-worked from the PNG specification, section 8.2). 15 bytes open; 14 do not."""
+    assert png_is_complete(_png(3, 3, bytes(15), colour=0, interlace=1))
+    assert not png_is_complete(_png(3, 3, bytes(14), colour=0, interlace=1))
+    cleaned = clean_photo(_png(3, 3, bytes(15), colour=0, interlace=1), max_bytes=1 << 20)
+    assert (cleaned.width, cleaned.height) == (3, 3)
+
+
+def test_decoding_waits_for_room_in_the_memory_budget_then_refuses_as_busy() -> None:
+    """Two holds that together exceed the budget: the second is refused as busy after
+    its wait while the first holds; once the first is done, it fits."""
+    budget = DecodeBudget(10, wait_seconds=0.05)
+    with budget.hold(8):
+        with pytest.raises(InvalidAnswer) as busy, budget.hold(5):
+            pass
+        assert "send the form again" in busy.value.errors["photo"].message
+    with budget.hold(5):
+        assert budget.used == 5
+    assert budget.used == 0
