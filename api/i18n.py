@@ -4,6 +4,7 @@ Catalogues are the ``.po`` files under ``api/locales``; they are compiled in mem
 start (Babel's ``read_po``/``write_mo``), so no compiled ``.mo`` file is kept in the tree.
 """
 
+import math
 from datetime import datetime
 from functools import cache
 from io import BytesIO
@@ -83,9 +84,16 @@ def gettext(locale: str, message: str) -> str:
     return translations(locale).gettext(message)
 
 
-def format_number(value: float | int, locale: str, *, digits: int = 0) -> str:
+NOT_A_NUMBER = "–"
+"""What a figure that cannot be computed (no answers: NaN) shows instead of ``NaN.00``."""
+
+
+def format_number(value: float | int | None, locale: str, *, digits: int = 0) -> str:
     """A number for reading, e.g. ``1,234`` or ``4.25`` (what Babel's ``format_decimal``
-    gives, with the locale and pattern parsed once: dashboards format thousands)."""
+    gives, with the locale and pattern parsed once: dashboards format thousands); a
+    missing or not-a-number figure is a dash."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return NOT_A_NUMBER
     return str(_number_pattern(digits).apply(value, _babel_locale(locale)))
 
 

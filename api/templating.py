@@ -50,7 +50,7 @@ def _make_environment(locale: str, *, timezone: str) -> Environment:
     return env
 
 
-def _number(value: float | int, digits: int = 0, *, locale: str) -> str:
+def _number(value: float | int | None, digits: int = 0, *, locale: str) -> str:
     return i18n.format_number(value, locale, digits=digits)
 
 

@@ -2,7 +2,8 @@
 
 A page builds each of its tables once as a :class:`Table`; the template renders it (with
 numbers formatted for the reader's language) and the export routes write the same rows
-with full precision, so what a manager downloads is what they saw.
+(a workbook at full precision shown with the page's decimals, a CSV with four decimals
+more), so what a manager downloads is what they saw.
 """
 
 import csv
@@ -23,7 +24,8 @@ ColumnKind = Literal["text", "int", "number", "link"]
 class Column:
     """A column: its key in each row, its heading and how its values are shown.
 
-    ``digits`` is the number of decimals shown on the page (downloads keep full precision).
+    ``digits`` is the number of decimals shown on the page (and in a workbook, which keeps
+    full precision underneath; a CSV keeps four more).
     A ``link`` column holds ``(text, href)`` pairs; downloads keep the text.
     """
 
@@ -58,21 +60,35 @@ def plain_value(value: Any) -> Any:
     return value
 
 
+CSV_EXTRA_DIGITS = 4
+"""Decimals a CSV keeps beyond what the page shows: 78.91306, not 78.91305663751484."""
+
+
+def _csv_value(value: Any, column: Column) -> Any:
+    if value is None:
+        return ""
+    if column.kind == "number" and isinstance(value, float):
+        return round(value, column.digits + CSV_EXTRA_DIGITS)
+    return csv_cell(value)
+
+
 def table_csv(table: Table) -> str:
     """The table as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese text right);
-    text that would start a formula is escaped (:mod:`api.exports.cells`)."""
+    numbers with four decimals more than the page shows, text that would start a formula
+    escaped (:mod:`api.exports.cells`)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_cell(column.title) for column in table.columns])
     for row in table.rows:
-        writer.writerow(["" if v is None else csv_cell(v) for v in table.cells(row)])
+        cells = table.cells(row)
+        writer.writerow([_csv_value(v, c) for v, c in zip(cells, table.columns, strict=True)])
     return buffer.getvalue()
 
 
 def table_xlsx(tables: Sequence[Table]) -> bytes:
-    """The tables as one workbook, a sheet each, numbers as numbers and text as text
-    (never a formula)."""
+    """The tables as one workbook, a sheet each, numbers as numbers (full precision,
+    shown with the page's decimals) and text as text (never a formula)."""
     workbook = Workbook()
     first = True
     for table in tables:
@@ -83,6 +99,11 @@ def table_xlsx(tables: Sequence[Table]) -> bytes:
         append_row(sheet, [column.title for column in table.columns])
         for row in table.rows:
             append_row(sheet, table.cells(row))
+        for index, column in enumerate(table.columns):
+            if column.kind == "number":
+                shown = "0." + "0" * column.digits if column.digits else "0"
+                for cell in sheet[_column_letter(index)][1:]:
+                    cell.number_format = shown
         for index, column in enumerate(table.columns):
             sample = [str(plain_value(row.get(column.key, ""))) for row in table.rows[:200]]
             width = max([len(column.title), *map(len, sample)])

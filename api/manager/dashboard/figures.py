@@ -15,14 +15,20 @@ from api.manager.dashboard.context import Figure, PageContext
 from survey.errors import N_
 from survey.stats.dashboard import Breakdown
 
+MARKED = 3
+"""How many units the top and the bottom marks each take."""
+MIN_FOR_MARKS = 2 * MARKED + 1
+
 
 def _top_bottom(ranking: Ranking) -> dict[str, str]:
-    """``top`` for the best three ranked units, ``bottom`` for the worst three (fewer when
-    there are fewer than six, so no unit is both)."""
+    """``top`` for the best three ranked units, ``bottom`` for the worst three, only when
+    at least seven are ranked: with six or fewer every unit would be top or bottom and the
+    marks would say nothing (the table's note says so)."""
     ranked = [u for u in ranking.units if u.rank is not None]
-    count = min(3, len(ranked) // 2)
-    marks = {u.unit: "top" for u in ranked[:count]}
-    marks.update({u.unit: "bottom" for u in ranked[len(ranked) - count :]} if count else {})
+    if len(ranked) < MIN_FOR_MARKS:
+        return {}
+    marks = {u.unit: "top" for u in ranked[:MARKED]}
+    marks.update({u.unit: "bottom" for u in ranked[-MARKED:]})
     return marks
 
 
@@ -223,7 +229,7 @@ def ranking_figure(ctx: PageContext, breakdown: Breakdown) -> Figure:
         Column("n", _("Respondents"), "int"),
         Column("index", _("Own index"), "number", 1),
         Column("shrunken", _("Fair index (shrunken)"), "number", 1),
-        Column("mark", ""),
+        Column("mark", _("Note")),
     )
     title = titles[breakdown.column]
     table = Table(
@@ -237,7 +243,13 @@ def ranking_figure(ctx: PageContext, breakdown: Breakdown) -> Figure:
             "Ranked by the index shrunk toward the average of all units, so a unit with few "
             "answers cannot top or tail the list by chance; units with fewer than {n} "
             "answers are shown greyed and not ranked."
-        ).format(n=breakdown.ranking.min_n),
+        ).format(n=breakdown.ranking.min_n)
+        + (
+            ""
+            if marks
+            else " "
+            + _("Top 3 and bottom 3 are marked from {k} ranked units on.").format(k=MIN_FOR_MARKS)
+        ),
     )
     spec = charts.ranking_chart(bars, ctx.chart_text())
     drawn = charts.expected_marks(bars)

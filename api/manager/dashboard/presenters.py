@@ -81,6 +81,7 @@ def present_overview(
                 "direction": direction,
                 "good": alert.signal.direction == "above",
                 "action_id": action.id if action is not None else None,
+                "n": _respondents_at(result.trend, alert.signal.index),
             }
         )
     change = None
@@ -96,6 +97,13 @@ def present_overview(
         staff_card=staff_card,
     )
     return view
+
+
+def _respondents_at(trend: TrendReport | None, index: int) -> int | None:
+    """How many answered in the trend's ``index``-th period (shown with its alert)."""
+    if trend is None or not 0 <= index < len(trend.n_respondents):
+        return None
+    return trend.n_respondents[index]
 
 
 def _weakest(ctx: PageContext, report: ServqualReport) -> dict[str, Any] | None:
