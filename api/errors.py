@@ -187,6 +187,19 @@ _KINDS: list[tuple[type[Exception], ErrorKind]] = [
         ),
     ),
     (
+        domain.TooManyFilings,
+        ErrorKind(
+            429,
+            "too_many_filings",
+            N_("We have your messages"),
+            N_(
+                "You have sent several messages at this counter in the last hour, and we "
+                "have every one of them. If something is urgent, please call the "
+                "supervision hotline."
+            ),
+        ),
+    ),
+    (
         domain.NotForHallManagers,
         ErrorKind(
             403,

@@ -154,6 +154,10 @@ class SignInThrottled(SurveyError):
         self.retry_after = retry_after
 
 
+class TooManyFilings(SurveyError):
+    """A customer filed their share of feedback at this counter lately (the filing brake)."""
+
+
 class AccountLocked(SurveyError):
     """The account was locked after too many failed sign-ins; an administrator lifts it."""
 

@@ -719,6 +719,7 @@ class Feedback(SQLModel, table=True):
     """
 
     __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_counter_received", "counter_id", "received_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisations.id", index=True)
@@ -737,6 +738,10 @@ class Feedback(SQLModel, table=True):
     received_at: datetime = Field(sa_column=_utc_column(index=True))
     adopted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     redacted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    device_hash: str | None = Field(default=None, max_length=64)
+    network_hash: str | None = Field(default=None, max_length=64)
+    """Salted hashes of a customer's device cookie and network (never the address), for
+    the filing brake (:mod:`survey.cases.filing_brake`); empty for staff filings."""
 
 
 class Case(SQLModel, table=True):

@@ -44,6 +44,7 @@ from survey.models import (
 )
 from survey.places.duty import clerk_on_duty
 from survey.places.links import get_link_or_raise, new_token
+from survey.questionnaires.responses import network_of, salted_hash
 
 router = APIRouter()
 
@@ -270,7 +271,17 @@ def submit_feedback(
             status_code=422,
         )
     place = link_place(session, link, now)
-    filed = _file(session, place, entry, submission_key=submission_key, now=now)
+    secret = settings.resolved_secret_key()
+    address = request.client.host if request.client else ""
+    filed = _file(
+        session,
+        place,
+        entry,
+        submission_key=submission_key,
+        now=now,
+        device_hash=salted_hash(secret, "device", request.state.device_id),
+        network_hash=salted_hash(secret, "network", network_of(address)),
+    )
     if filed.case is None:
         return RedirectResponse(f"/s/{token}/feedback/thanks", status_code=303, headers=NO_STORE)
     return RedirectResponse(
@@ -285,9 +296,12 @@ def _file(
     *,
     submission_key: str | None,
     now: datetime,
+    device_hash: str,
+    network_hash: str,
 ) -> Filed:
     """File the customer's feedback at the link's place; a double tap files once
-    (:func:`file_feedback` is idempotent on the submission key, races included)."""
+    (:func:`file_feedback` is idempotent on the submission key, races included), and a
+    client past the filing brake is refused (TooManyFilings, a 429 page)."""
     assert place.organisation.id is not None
     return file_feedback(
         session,
@@ -302,6 +316,8 @@ def _file(
         counter_id=place.counter.id,
         staff_member_id=place.staff.id if place.staff else None,
         now=now,
+        device_hash=device_hash,
+        network_hash=network_hash,
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from survey.cases.filing_brake import check_filing_brake
 from survey.cases.rules import (
     DEFAULT_LIMITS,
     OVERDUE_STAGES,
@@ -72,6 +73,8 @@ def file_feedback(
     regulator_deadline: datetime | None = None,
     photos: Sequence[CleanPhoto] = (),
     data_dir: Path | None = None,
+    device_hash: str | None = None,
+    network_hash: str | None = None,
 ) -> Filed:
     """Store feedback; criticism and complaints open a case. Commits.
 
@@ -83,7 +86,10 @@ def file_feedback(
     ``calendar`` is given.
 
     A ``submission_key`` seen before returns what it filed then (a double-tapped submit
-    files once). ``photos`` (cleaned, see :mod:`survey.evidence.photos`) are the evidence, stored
+    files once). A customer's filing through a counter's link carries the salted hashes
+    of their device and network (``device_hash``, ``network_hash``) and is refused with
+    TooManyFilings past the filing brake (:mod:`survey.cases.filing_brake`). ``photos``
+    (cleaned, see :mod:`survey.evidence.photos`) are the evidence, stored
     under ``data_dir`` with the feedback in one transaction.
     """
     if photos and data_dir is None:
@@ -96,6 +102,14 @@ def file_feedback(
             raise NotFound(f"site {site_id}")
     if (severity == Severity.regulator) != (regulator_deadline is not None):
         raise ValueError("a regulator's case, and only one, carries the regulator's deadline")
+    if counter_id is not None and device_hash is not None and network_hash is not None:
+        check_filing_brake(
+            session,
+            counter_id=counter_id,
+            device_hash=device_hash,
+            network_hash=network_hash,
+            now=now,
+        )
     try:
         return _file(
             session,
@@ -112,6 +126,8 @@ def file_feedback(
                 contact=contact,
                 submitted_by_user_id=received_by_user_id,
                 received_at=now,
+                device_hash=device_hash,
+                network_hash=network_hash,
             ),
             calendar=calendar,
             severity=severity,

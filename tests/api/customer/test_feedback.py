@@ -617,3 +617,28 @@ def test_a_closed_case_can_still_be_reopened_with_a_reason(
     )
     assert reopened.status_code == 303
     assert stored_case(session, token).state == CaseState.reopened
+
+
+def test_one_client_cannot_flood_a_counter_with_complaints(
+    client: TestClient, session: Session, clock: FixedClock, place: Place
+) -> None:
+    """Issue 17, defect 4: ten complaints in a row opened ten cases. One phone files three
+    at a counter in an hour, the fourth gets a friendly 429 and opens nothing; dropping
+    the device cookie and changing the browser name does not help past ten from one
+    network; an hour later the phone may file again."""
+    for _ in range(3):
+        file_complaint(client, place)
+    refused = send(client, place, form_of(open_form(client, place)))
+    assert refused.status_code == 429 and "hotline" in refused.text
+    assert count(session, Case) == 3
+    for i in range(7):
+        client.cookies.clear()  # a script drops its cookie and changes its browser name
+        file_complaint(client, place, message=f"{COMPLAINT} {i}")
+    client.cookies.clear()
+    form = form_of(open_form(client, place))
+    assert send(client, place, form, **{"user-agent": "bot/2"}).status_code == 429
+    assert count(session, Case) == 10
+    clock.advance(hours=1, minutes=1)
+    client.cookies.clear()
+    file_complaint(client, place)
+    assert count(session, Case) == 11
