@@ -88,7 +88,9 @@ def record_failure(
     session: Session, *, username: str, network_hash: str, now: datetime
 ) -> User | None:
     """Count a failed sign-in; lock the account (if it exists) at :data:`LOCK_AFTER`
-    failures in a day. Returns the account this failure locked, if any. Does not commit."""
+    failures in a day. Failures older than a day are forgotten here (nothing counts them
+    any more). Returns the account this failure locked, if any. Does not commit."""
+    session.execute(delete(LoginFailure).where(col(LoginFailure.at) < now - ACCOUNT_WINDOW))
     session.add(LoginFailure(username=username[:80], network_hash=network_hash, at=now))
     session.flush()
     failures, _ = _failures(session, col(LoginFailure.username) == username, now - ACCOUNT_WINDOW)

@@ -15,7 +15,7 @@ from survey.login_guard import (
     brake_for,
     record_failure,
 )
-from survey.models import AccountChange, Role
+from survey.models import AccountChange, LoginFailure, Role
 from tests.factories import FixedClock, make_place
 from tests.web import add_user, csrf_of, log_in
 
@@ -112,3 +112,7 @@ def test_one_network_guessing_many_accounts_is_slowed_down(
     assert brake_for(session, username="someone-new", network_hash="net-b", now=now).free
     later = now + timedelta(minutes=16)  # the network's window has passed
     assert brake_for(session, username="someone-new", network_hash="net-a", now=later).free
+    next_day = now + timedelta(hours=25)
+    record_failure(session, username="tomorrow", network_hash="net-c", now=next_day)
+    kept = session.exec(select(LoginFailure.username)).all()
+    assert kept == ["tomorrow"]  # a day's failures are all that is kept
