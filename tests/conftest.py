@@ -62,14 +62,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     using the clock (the pass runs on another day, to stress the calendar), and those marked
     ``every_database`` (the migrations, which make their own database). A test that does
     neither (the statistics, the templates' rules) would run a second time to the same
-    result, so it runs in the SQLite pass alone."""
+    result, so it runs in the SQLite pass alone.
+
+    The browser tests (marked ``browser``) check what a person sees and does on a page:
+    layout, charts drawn, accessibility, scripts. Their pages come from the same routes
+    the API tests run on both databases, so they run in the SQLite pass alone too, except
+    those marked ``every_database`` (the set-up journey from an empty database, which must
+    be proved on both)."""
     if TEST_DATABASE == "sqlite":
         return
     keep: list[pytest.Item] = []
     left_out: list[pytest.Item] = []
     for item in items:
         uses = set(getattr(item, "fixturenames", ()))
-        needed = bool(uses & {"database_url", "clock"}) or item.get_closest_marker("every_database")
+        marked = item.get_closest_marker("every_database") is not None
+        in_browser = item.get_closest_marker("browser") is not None
+        needed = marked or (bool(uses & {"database_url", "clock"}) and not in_browser)
         (keep if needed else left_out).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)

@@ -25,7 +25,7 @@ from survey.places.organisations import create_organisation
 from survey.questionnaires.instruments import ensure_default_instrument
 from tests.browser.conftest import LiveServer
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.every_database]
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
