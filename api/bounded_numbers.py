@@ -16,9 +16,10 @@ from fastapi import HTTPException, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from api.forms import LARGEST_ID
 from survey.errors import NotFound
 
-LARGEST = 2**31 - 1
+LARGEST = LARGEST_ID
 """The largest value of a PostgreSQL ``integer`` (and the smallest is ``-2**31``)."""
 
 

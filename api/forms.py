@@ -33,11 +33,19 @@ def without_controls(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
+LARGEST_ID = 2**31 - 1
+"""The largest value of a PostgreSQL ``integer``, the type of every id column."""
+
+
 def chosen_id(value: str) -> int:
     """The id a ``<select>`` sent, or 0 (which matches nothing, so the use case refuses it
-    on its field) when the value is not a plausible id."""
+    on its field) when the value is not a plausible id: not ASCII digits, or beyond the
+    database's 32-bit id columns (which PostgreSQL would refuse with an error)."""
     value = value.strip()
-    return int(value) if value.isdecimal() and len(value) < 12 else 0
+    if not (value.isascii() and value.isdecimal() and len(value) < 12):
+        return 0
+    number = int(value)
+    return number if number <= LARGEST_ID else 0
 
 
 class RequestTooLarge(Exception):

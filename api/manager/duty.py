@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import HallManager, NowDep, SessionDep, zone_of
-from api.forms import PostedForm, PostedFormDep, check_csrf
+from api.forms import PostedForm, PostedFormDep, check_csrf, chosen_id
 from api.refused import Refused, form_day
 from api.templating import render, translate_errors
 from survey.accounts import Account
@@ -53,14 +53,8 @@ def _clock_time(value: str, field: str) -> time:
         raise InvalidAnswer({field: FieldError(N_("Give a time as HH:MM."))}) from None
 
 
-def _number(value: str, field: str) -> int:
-    if not (value.isascii() and value.isdecimal() and len(value) < 10):
-        raise InvalidAnswer({field: FieldError(N_("Choose one from the list."))})
-    return int(value)
-
-
 def _counter_of(session: Session, site: Site, value: str) -> int:
-    counter_id = _number(value, "counter")
+    counter_id = chosen_id(value)
     counter = session.get(Counter, counter_id)
     if counter is None or counter.site_id != site.id:
         raise InvalidAnswer({"counter": FieldError(N_("Choose one from the list."))})
@@ -157,7 +151,7 @@ def submit_start_duty(
 
     def change(site: Site, values: dict[str, str]) -> None:
         counter_id = _counter_of(session, site, values["counter"])
-        staff_id = _number(values["staff"], "staff")
+        staff_id = chosen_id(values["staff"])
         until = None
         if values["until"].strip():
             local = now.astimezone(zone)
@@ -212,7 +206,7 @@ def submit_planned_shift(
 
     def change(site: Site, values: dict[str, str]) -> None:
         counter_id = _counter_of(session, site, values["counter"])
-        staff_id = _number(values["staff"], "staff")
+        staff_id = chosen_id(values["staff"])
         day: date = form_day(values["day"], "day")
         starts = datetime.combine(day, _clock_time(values["starts"], "starts"), zone)
         ends = datetime.combine(day, _clock_time(values["ends"], "ends"), zone)
